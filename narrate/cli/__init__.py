@@ -1,0 +1,84 @@
+"""narrate's command line: parse options, call one library function, render the result.
+
+Each command group lives in its own module exposing ``register(subparsers)``;
+library errors (NarrateError) become one line on stderr and the error's exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import NarrateError
+
+#: Command modules, in the order ``narrate --help`` lists them.
+COMMAND_MODULES = (
+    "render",
+    "segments",
+    "regen",
+    "takes",
+    "normalize",
+    "preview",
+    "say",
+    "check",
+    "voices",
+    "lexicon",
+    "cache",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="narrate",
+        description="Offline text-to-speech narration: a news script in, a finished voiceover track out.",
+    )
+    parser.add_argument("--version", action="version", version=f"narrate {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"{__name__}.cmd_{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="narrate: %(message)s")
+    try:
+        rc = args.func(args)
+        return int(rc or 0)
+    except NarrateError as exc:
+        if args.debug:
+            raise
+        print(f"narrate: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("narrate: interrupted; finished takes are kept and reused next time", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # stdout closed early (e.g. piped into head): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except MemoryError:
+        if args.debug:
+            raise
+        print("narrate: error: out of memory; split the script into smaller files", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if args.debug:
+            raise
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"narrate: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+
+
+def run() -> None:  # pragma: no cover - console entry
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Every test gets its own narrate cache and voices folder, never the user's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+def require_tool(name: str) -> str:
+    """The path of a system tool; in CI its absence fails the test instead of skipping it."""
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"{name} is required in CI but is not installed")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared; skips when the folder is absent (a user's clone), fails in CI."""
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        if IN_CI:
+            pytest.fail(f"{p} is missing in CI")
+        pytest.skip(f"{p} is absent (no ../shared beside the project)")
+    return p
