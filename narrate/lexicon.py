@@ -30,3 +30,8 @@ class Lexicon:
 def load_lexicon(layers: list[Path] | tuple[Path, ...] = ()) -> Lexicon:
     """The package lexicon, then each existing layer in order (later wins)."""
     return Lexicon(sources=tuple(layers))
+
+
+def project_lexicon_path(script_dir: Path) -> Path:
+    """The project lexicon beside a script."""
+    return script_dir / "lexicon.toml"

@@ -1,0 +1,279 @@
+"""The take cache: synthesized segments stored by what changes their audio, written atomically.
+
+Layout under the cache root (``NARRATE_CACHE_DIR`` or ``.narrate/`` beside the script)::
+
+    takes/<k[:2]>/<key>/001.wav     a take (mono 16-bit WAV)
+    takes/<k[:2]>/<key>/001.json    its metadata (written after the WAV: a take without it is unfinished)
+    takes/<k[:2]>/<key>/current     the take number renders use (the newest, or the one picked)
+    renders/<script>-<hash>.json    what the last render of a script used (for ``cache prune``)
+    lock                            held by a render, so that two renders of one folder take turns
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import wave
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .engines.base import TakeAudio, VoiceSettings, WordTime
+from .errors import OutputError
+from .models import SpokenPart
+
+TAKE_FORMAT = 1  # bump when the take layout or its checks change
+
+
+def cache_root(script: Path | None) -> Path:
+    env = os.environ.get("NARRATE_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = Path(script).resolve().parent if script is not None else Path.cwd()
+    return base / ".narrate"
+
+
+def take_key(parts: tuple[SpokenPart, ...], engine: str, engine_version: str, settings: VoiceSettings) -> str:
+    """Hash of everything that changes a take's audio — and nothing else (no id, position or pause)."""
+    doc = {
+        "format": TAKE_FORMAT,
+        "parts": [[p.text, p.phonemes] for p in parts],
+        "engine": engine,
+        "engine_version": engine_version,
+        "voice": settings.voice,
+        "rate": settings.rate,
+        "pitch": settings.pitch,
+        "volume": round(settings.volume, 4),
+        "language": settings.language,
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def wav_ok(path: Path) -> tuple[int, int] | None:
+    """(sample rate, frames) of a complete, readable mono 16-bit WAV; None for a damaged one."""
+    try:
+        size = path.stat().st_size
+        with wave.open(str(path), "rb") as w:
+            rate, frames, width, channels = w.getframerate(), w.getnframes(), w.getsampwidth(), w.getnchannels()
+    except (OSError, EOFError, wave.Error):
+        return None
+    if frames <= 0 or width != 2 or channels != 1 or rate <= 0:
+        return None
+    # A truncated file still has its header: the data must all be there.
+    if size < 44 + frames * 2:
+        return None
+    return rate, frames
+
+
+@dataclass(frozen=True)
+class Take:
+    key: str
+    number: int
+    path: Path
+    sample_rate: int
+    frames: int
+    words: tuple[WordTime, ...]
+    created: float
+    spoken: str
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.sample_rate
+
+
+class TakeCache:
+    """Takes under one cache root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    # -- paths
+    def key_dir(self, key: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{16,64}", key):
+            raise ValueError(f"bad take key {key!r}")
+        return self.root / "takes" / key[:2] / key
+
+    def ensure(self) -> None:
+        try:
+            (self.root / "takes").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the take cache at {self.root} ({exc.strerror}); set NARRATE_CACHE_DIR to a writable folder") from None
+
+    @contextlib.contextmanager
+    def lock(self, on_wait: Any = None) -> Iterator[None]:
+        """Exclusive use of the cache for one render; a second render waits (released on any exit, kill -9 included)."""
+        from filelock import FileLock, Timeout
+
+        self.ensure()
+        lock = FileLock(str(self.root / "lock"))
+        try:
+            lock.acquire(timeout=0.2)
+        except Timeout:
+            if on_wait:
+                on_wait()
+            lock.acquire()
+        try:
+            yield
+        finally:
+            lock.release()
+
+    # -- reading
+    def takes(self, key: str) -> list[Take]:
+        """Finished, intact takes of a key, oldest first (damaged ones are skipped)."""
+        d = self.key_dir(key)
+        out: list[Take] = []
+        if not d.is_dir():
+            return out
+        for meta_path in sorted(d.glob("[0-9][0-9][0-9].json")):
+            take = self._load(key, meta_path)
+            if take is not None:
+                out.append(take)
+        return out
+
+    def _load(self, key: str, meta_path: Path) -> Take | None:
+        wav = meta_path.with_suffix(".wav")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        info = wav_ok(wav)
+        if info is None or info[1] != meta.get("frames"):
+            return None
+        words = tuple(WordTime(str(w[0]), float(w[1])) for w in meta.get("words", []))
+        return Take(key, int(meta_path.stem), wav, info[0], info[1], words, float(meta.get("created", 0)), str(meta.get("spoken", "")))
+
+    def current(self, key: str) -> Take | None:
+        """The take renders use: the picked one if it is intact, else the newest intact one."""
+        takes = self.takes(key)
+        if not takes:
+            return None
+        try:
+            picked = int((self.key_dir(key) / "current").read_text().strip())
+        except (OSError, ValueError):
+            picked = None
+        for t in takes:
+            if t.number == picked:
+                return t
+        return takes[-1]
+
+    # -- writing
+    def new_take_path(self, key: str) -> tuple[int, Path]:
+        """A temp path (same folder) for the next take number; the caller commits it with ``commit``."""
+        d = self.key_dir(key)
+        d.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.stem) for p in d.glob("[0-9][0-9][0-9].wav")]
+        n = max(numbers, default=0) + 1
+        fd, tmp = tempfile.mkstemp(prefix=f".{n:03d}.", suffix=".wav.tmp", dir=d)
+        os.close(fd)
+        return n, Path(tmp)
+
+    def commit(self, key: str, number: int, tmp: Path, audio: TakeAudio, spoken: str, created: float) -> Take:
+        """Move a checked temp WAV into place, then write its metadata (the take exists once both do)."""
+        d = self.key_dir(key)
+        wav = d / f"{number:03d}.wav"
+        os.replace(tmp, wav)
+        meta = {
+            "frames": audio.frames,
+            "sample_rate": audio.sample_rate,
+            "words": [[w.word, round(w.start_s, 4)] for w in audio.words],
+            "created": created,
+            "spoken": spoken,
+        }
+        atomic_write_text(d / f"{number:03d}.json", json.dumps(meta, ensure_ascii=False))
+        atomic_write_text(d / "current", f"{number}\n")
+        return Take(key, number, wav, audio.sample_rate, audio.frames, audio.words, created, spoken)
+
+    def pick(self, key: str, number: int) -> Take | None:
+        for t in self.takes(key):
+            if t.number == number:
+                atomic_write_text(self.key_dir(key) / "current", f"{number}\n")
+                return t
+        return None
+
+    # -- manifests and housekeeping
+    def manifest_path(self, script: Path) -> Path:
+        resolved = str(Path(script).resolve())
+        digest = hashlib.sha256(resolved.encode()).hexdigest()[:10]
+        stem = re.sub(r"[^\w.-]", "_", Path(script).stem)[:60] or "script"
+        return self.root / "renders" / f"{stem}-{digest}.json"
+
+    def write_manifest(self, script: Path, doc: dict[str, Any]) -> None:
+        atomic_write_text(self.manifest_path(script), json.dumps(doc, ensure_ascii=False, indent=1))
+
+    def read_manifest(self, script: Path) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.manifest_path(script).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def info(self) -> dict[str, Any]:
+        keys = takes = 0
+        size = 0
+        if (self.root / "takes").is_dir():
+            for d in (self.root / "takes").glob("*/*"):
+                if not d.is_dir():
+                    continue
+                keys += 1
+                for f in d.iterdir():
+                    size += f.stat().st_size
+                    takes += f.suffix == ".wav"
+        renders = sorted(p.name for p in (self.root / "renders").glob("*.json")) if (self.root / "renders").is_dir() else []
+        return {"root": str(self.root), "segments": keys, "takes": takes, "bytes": size, "renders": len(renders)}
+
+    def prune(self, dry_run: bool = False) -> dict[str, Any]:
+        """Drop takes that no script's last render uses (scripts that no longer exist count as unused)."""
+        used: set[str] = set()
+        dropped_manifests = 0
+        for m in sorted((self.root / "renders").glob("*.json")) if (self.root / "renders").is_dir() else []:
+            try:
+                doc = json.loads(m.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                doc = {}
+            script = doc.get("script")
+            if not script or not Path(script).exists():
+                dropped_manifests += 1
+                if not dry_run:
+                    m.unlink(missing_ok=True)
+                continue
+            used.update(str(s.get("key")) for s in doc.get("segments", []))
+        removed = freed = 0
+        if (self.root / "takes").is_dir():
+            for d in (self.root / "takes").glob("*/*"):
+                if d.is_dir() and d.name not in used:
+                    freed += sum(f.stat().st_size for f in d.iterdir())
+                    removed += 1
+                    if not dry_run:
+                        shutil.rmtree(d, ignore_errors=True)
+        # Leftover temp files of interrupted renders.
+        for tmp in (self.root / "takes").glob("*/*/.*.tmp") if (self.root / "takes").is_dir() else []:
+            freed += tmp.stat().st_size
+            if not dry_run:
+                tmp.unlink(missing_ok=True)
+        return {"removed_segments": removed, "freed_bytes": freed, "dropped_renders": dropped_manifests, "kept_segments": len(used)}

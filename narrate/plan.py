@@ -1,0 +1,135 @@
+"""Parsed script + voice profiles + lexicons -> the plan: normalized segments with pauses and estimates."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from pathlib import Path
+
+from .errors import InputError
+from .lexicon import Lexicon, load_lexicon, project_lexicon_path
+from .models import Plan, Segment
+from .normalize import NormalizeOptions, normalize_spans
+from .profiles import VoiceProfile, list_profiles
+from .script import ParsedScript, parse_script, read_script
+
+#: Sentences longer than this many words are split at a clause boundary.
+MAX_SENTENCE_WORDS = 35
+
+
+class Voices:
+    """Profiles and per-voice lexicons for one script, loaded once."""
+
+    def __init__(self, script_dir: Path | None) -> None:
+        self.script_dir = script_dir
+        self.profiles = list_profiles(script_dir)
+
+    def get(self, name: str, where: str = "") -> VoiceProfile:
+        if name not in self.profiles:
+            prefix = f"{where}: " if where else ""
+            raise InputError(f"{prefix}unknown voice '{name}'; known voices: {', '.join(self.profiles)}")
+        return self.profiles[name]
+
+    @functools.lru_cache(maxsize=32)  # noqa: B019 - one Voices per plan
+    def lexicon(self, name: str) -> Lexicon:
+        profile = self.get(name)
+        layers: list[Path] = list(profile.lexicons)
+        if self.script_dir is not None:
+            layers.append(project_lexicon_path(self.script_dir))
+        return load_lexicon(layers)
+
+
+def estimate_seconds(spoken: str, rate_wpm: int) -> float:
+    words = len(spoken.split())
+    return words * 60.0 / max(rate_wpm, 1)
+
+
+def build_plan(script: Path, voice: str | None = None, max_words: int = MAX_SENTENCE_WORDS, strict: bool = True) -> Plan:
+    """Read, parse and normalize a script file into its plan."""
+    text = read_script(script)
+    return plan_text(text, name=str(script), script_dir=Path(script).resolve().parent, voice=voice, max_words=max_words, strict=strict)
+
+
+def plan_text(
+    text: str,
+    name: str = "script",
+    script_dir: Path | None = None,
+    voice: str | None = None,
+    max_words: int = MAX_SENTENCE_WORDS,
+    strict: bool = True,
+) -> Plan:
+    parsed = parse_script(text, name=name, max_words=max_words, strict=strict)
+    voices = Voices(script_dir)
+    return _plan(parsed, voices, name, voice)
+
+
+def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str | None) -> Plan:
+    base_voice = voice_override or parsed.front_matter.get("voice") or "default"
+    voices.get(base_voice, f"{name}: front matter" if not voice_override and "voice" in parsed.front_matter else "")
+    current = base_voice
+    profile = voices.get(current)
+    rate = profile.rate
+    segments: list[Segment] = []
+    para_no = 0
+
+    def last_narrated() -> int | None:
+        for i in range(len(segments) - 1, -1, -1):
+            if segments[i].narrated:
+                return i
+        return None
+
+    for block in parsed.blocks:
+        if block.kind == "voice":
+            current = block.value
+            profile = voices.get(current, f"{name}:{block.line}")
+            rate = profile.rate
+            continue
+        if block.kind == "rate":
+            rate = profile.rate if block.value.lower() == "default" else int(block.value)
+            continue
+        if block.kind == "section":
+            i = last_narrated()
+            if i is not None:
+                seg = segments[i]
+                segments[i] = replace(seg, pause_after_s=max(seg.pause_after_s, voices.get(seg.voice).pauses.section))
+            continue
+        if block.kind == "pause":
+            seconds = float(block.value.rstrip("s"))
+            segments.append(
+                Segment(id=f"pause-l{block.line:03d}", kind="pause", text=block.text, spoken="", voice=current, pause_after_s=seconds,
+                        estimated_s=seconds, line=block.line, paragraph=para_no, sentence=0, rate_wpm=rate)
+            )
+            continue
+        para_no += 1
+        if block.kind in ("credit", "appeal"):
+            segments.append(
+                Segment(id=f"p{para_no:02d}-s01", kind=block.kind, text=block.text, spoken="", voice=current, pause_after_s=0.0,
+                        estimated_s=0.0, line=block.line, paragraph=para_no, sentence=1, rate_wpm=rate)
+            )
+            continue
+        options = NormalizeOptions(expand_acronyms=profile.expand_acronyms, read_repeated_acronyms=profile.read_repeated_acronyms)
+        lexicon = voices.lexicon(current)
+        sentence_no = 0
+        n = len(block.sentences)
+        for k, s in enumerate(block.sentences):
+            if s.clause <= 1:
+                sentence_no += 1
+            sid = f"p{para_no:02d}-s{sentence_no:02d}" + (chr(ord("a") + s.clause - 1) if s.clause else "")
+            norm = normalize_spans(s.text, lexicon, options)
+            if k == n - 1:
+                pause = profile.pauses.paragraph
+            elif not s.last_clause:
+                pause = profile.pauses.clause
+            else:
+                pause = profile.pauses.sentence
+            kind = "narration" if norm.spoken.strip() else "empty"
+            segments.append(
+                Segment(id=sid, kind=kind, text=s.text, spoken=norm.spoken, voice=current, pause_after_s=pause,
+                        estimated_s=estimate_seconds(norm.spoken, rate) if kind == "narration" else 0.0, line=s.line,
+                        paragraph=para_no, sentence=sentence_no, rate_wpm=rate, parts=norm.utterance(), spans=norm.spans)
+            )
+    if not any(s.narrated for s in segments):
+        raise InputError(f"{name}: nothing to narrate (only credits, appeals or directives)")
+    title = parsed.front_matter.get("title")
+    return Plan(source=name, segments=tuple(segments), title=title, narrator=parsed.narrator, voice=base_voice,
+                metadata=dict(parsed.front_matter))

@@ -1,0 +1,294 @@
+"""The whole pipeline: plan -> takes (cached, checked, in parallel) -> stitched, mastered track."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .cache import Take, TakeCache, cache_root, take_key
+from .engines import VoiceSettings
+from .errors import InputError, OutputError
+from .models import Plan, Segment
+from .plan import Voices, build_plan
+from .profiles import LOUDNESS_PRESETS
+from .stitch import MasterOptions, MasterResult, Placement, master_track
+from .synth import Job, JobResult, engine_version, synthesize_all
+
+#: on_progress(stage, done, total): stages are "plan", "synthesize", "stitch".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    output: Path | None = None
+    voice: str | None = None
+    jobs: int | None = None
+    loudness: str | float | None = None
+    sample_rate: int | None = None
+    bitrate: str | None = None
+    subtitles: bool = True
+    music: Path | None = None
+    music_gain_db: float = -20.0
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    output: Path
+    duration_s: float
+    segments: int
+    synthesized: int
+    reused: int
+    loudness_lufs: float | None
+    loudness_target_lufs: float
+    subtitles: dict[str, Path] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    regenerated: tuple[str, ...] = ()
+    narrator: str | None = None
+    title: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "output": str(self.output),
+            "duration_s": round(self.duration_s, 3),
+            "segments": self.segments,
+            "synthesized": self.synthesized,
+            "reused": self.reused,
+            "loudness_lufs": None if self.loudness_lufs is None else round(self.loudness_lufs, 2),
+            "loudness_target_lufs": self.loudness_target_lufs,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "narrator": self.narrator,
+            "title": self.title,
+        }
+        for kind in ("srt", "vtt", "timings"):
+            doc[kind] = str(self.subtitles[kind]) if kind in self.subtitles else None
+        if self.regenerated:
+            doc["regenerated"] = list(self.regenerated)
+        return doc
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def default_output(script: Path) -> Path:
+    return Path(script).with_suffix(".wav")
+
+
+def check_output_path(out: Path) -> None:
+    """Refuse an output we cannot write before any synthesis is spent."""
+    folder = out.resolve().parent
+    if not folder.is_dir():
+        raise OutputError(f"output folder {folder} does not exist; create it or pick another -o")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"output folder {folder} is not writable; pick another -o")
+    if out.is_dir():
+        raise OutputError(f"output {out} is a folder; give a file name such as {out / 'track.wav'}")
+
+
+def resolve_loudness(value: str | float | None, fallback: float) -> float:
+    if value is None:
+        return fallback
+    if isinstance(value, (int, float)):
+        target = float(value)
+    elif value.lower() in LOUDNESS_PRESETS:
+        return LOUDNESS_PRESETS[value.lower()]
+    else:
+        try:
+            target = float(value)
+        except ValueError:
+            raise InputError(f"--loudness '{value}' is not a number of LUFS or one of {', '.join(LOUDNESS_PRESETS)}") from None
+    if not -70 <= target <= 0:
+        raise InputError(f"--loudness {target:g} LUFS is out of range -70..0")
+    return target
+
+
+@dataclass
+class _Session:
+    """What one render or regen needs in hand."""
+
+    script: Path
+    plan: Plan
+    voices: Voices
+    cache: TakeCache
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def settings(self, seg: Segment) -> tuple[str, VoiceSettings]:
+        profile = self.voices.get(seg.voice)
+        return profile.engine, VoiceSettings(voice=profile.voice, rate=seg.rate_wpm, pitch=profile.pitch, volume=profile.volume, language=profile.language)
+
+    def key(self, seg: Segment) -> str:
+        engine, settings = self.settings(seg)
+        if engine not in self.versions:
+            self.versions[engine] = engine_version(engine)
+        return take_key(seg.parts, engine, self.versions[engine], settings)
+
+
+def _session(script: Path, voice: str | None) -> _Session:
+    script = Path(script)
+    plan = build_plan(script, voice=voice)
+    voices = Voices(script.resolve().parent)
+    return _Session(script, plan, voices, TakeCache(cache_root(script)))
+
+
+def render(
+    script: Path,
+    options: RenderOptions = RenderOptions(),
+    on_progress: Progress | None = None,
+    regen_ids: Sequence[str] = (),
+    pick: int | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> RenderResult:
+    """Render ``script``: synthesize only the segments with no take in the cache (and ``regen_ids``).
+
+    ``pick`` (with exactly one id in ``regen_ids``) selects an earlier take of it instead of a new one.
+    """
+    started = time.perf_counter()
+    progress = on_progress or (lambda stage, done, total: None)
+    s = _session(script, options.voice)
+    out = options.output or default_output(s.script)
+    check_output_path(out)
+    base = s.voices.get(s.plan.voice)
+    target = resolve_loudness(options.loudness, base.loudness_target)
+    narrated = s.plan.narrated
+    progress("plan", len(narrated), len(narrated))
+    wanted = set(regen_ids)
+
+    with s.cache.lock(on_wait):
+        takes: dict[str, Take] = {}
+        jobs: dict[str, Job] = {}
+        numbers: dict[str, int] = {}
+        reused = 0
+        keys = {seg.id: s.key(seg) for seg in narrated}
+        for seg in narrated:
+            key = keys[seg.id]
+            if key in takes or key in jobs:
+                continue
+            if seg.id in wanted and pick is not None:
+                chosen = s.cache.pick(key, pick)
+                if chosen is None:
+                    have = [t.number for t in s.cache.takes(key)]
+                    raise InputError(f"segment {seg.id} has no take {pick}; takes: {', '.join(map(str, have)) or 'none yet'}")
+                takes[key] = chosen
+                continue
+            current = s.cache.current(key) if seg.id not in wanted else None
+            if current is not None:
+                takes[key] = current
+                reused += 1
+                continue
+            engine, settings = s.settings(seg)
+            numbers[key], tmp = s.cache.new_take_path(key)
+            jobs[key] = Job(key, seg.id, engine, seg.parts, seg.spoken, settings, tmp)
+        done = 0
+        progress("synthesize", 0, len(jobs))
+
+        def commit(res: JobResult) -> None:
+            nonlocal done
+            assert res.audio is not None
+            takes[res.job.key] = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time())
+            done += 1
+            progress("synthesize", done, len(jobs))
+
+        try:
+            synthesize_all(list(jobs.values()), options.jobs or default_jobs(), commit)
+        finally:
+            for job in jobs.values():
+                job.tmp.unlink(missing_ok=True)
+
+        placements = _placements(s.plan, keys, takes)
+        opts = MasterOptions(
+            loudness_target=target,
+            sample_rate=options.sample_rate,
+            bitrate=options.bitrate,
+            title=s.plan.title or s.script.stem.replace("_", " ").replace("-", " "),
+            artist=s.plan.narrator,
+            subtitles=options.subtitles,
+            music=options.music,
+            music_gain_db=options.music_gain_db,
+        )
+        mastered: MasterResult = master_track(placements, out, opts, on_progress=lambda d, t: progress("stitch", d, t))
+        s.cache.write_manifest(s.script, {
+            "script": str(s.script.resolve()),
+            "output": str(out.resolve()),
+            "rendered": time.time(),
+            "segments": [{"id": seg.id, "key": keys[seg.id], "take": takes[keys[seg.id]].number} for seg in narrated],
+        })
+    return RenderResult(
+        output=out,
+        duration_s=mastered.duration_s,
+        segments=len(narrated),
+        synthesized=len(jobs),
+        reused=reused,
+        loudness_lufs=mastered.loudness_lufs,
+        loudness_target_lufs=target,
+        subtitles=dict(mastered.subtitles),
+        elapsed_s=time.perf_counter() - started,
+        regenerated=tuple(sorted(wanted)),
+        narrator=s.plan.narrator,
+        title=s.plan.title,
+    )
+
+
+def _placements(plan: Plan, keys: dict[str, str], takes: dict[str, Take]) -> list[Placement]:
+    out: list[Placement] = []
+    started = False  # a pause planned before the first spoken segment is dropped
+    for seg in plan.segments:
+        if seg.narrated:
+            take = takes[keys[seg.id]]
+            out.append(Placement(seg.id, take.path, seg.pause_after_s, seg.text, seg.spoken, seg.voice, take.words))
+            started = True
+        elif seg.kind == "pause" and started:
+            out.append(Placement(seg.id, None, seg.pause_after_s))
+    return out
+
+
+def select_segments(plan: Plan, ids: Sequence[str], match: str | None) -> list[Segment]:
+    """Narrated segments named by id or whose text contains ``match``; unknown ids are an InputError."""
+    by_id = {s.id: s for s in plan.segments}
+    chosen: list[Segment] = []
+    for sid in ids:
+        seg = by_id.get(sid)
+        if seg is None:
+            near = [x for x in by_id if x.startswith(sid.split("-")[0])][:6] or list(by_id)[:6]
+            raise InputError(f"no segment '{sid}'; ids look like {', '.join(near)} (see 'narrate segments SCRIPT')")
+        if not seg.narrated:
+            raise InputError(f"segment {sid} is a {seg.kind}, which is not narrated")
+        chosen.append(seg)
+    if match:
+        hits = [s for s in plan.narrated if match.lower() in s.text.lower()]
+        if not hits:
+            raise InputError(f"no narrated segment contains '{match}'")
+        chosen += [h for h in hits if h not in chosen]
+    if not chosen:
+        raise InputError("name at least one segment id, or --match TEXT")
+    return chosen
+
+
+def regen(
+    script: Path,
+    ids: Sequence[str],
+    match: str | None = None,
+    pick: int | None = None,
+    options: RenderOptions = RenderOptions(),
+    on_progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> RenderResult:
+    """New takes of the chosen segments (or, with ``pick``, an earlier take of one), then re-stitch."""
+    plan = build_plan(Path(script), voice=options.voice)
+    chosen = select_segments(plan, ids, match)
+    if pick is not None and len(chosen) != 1:
+        raise InputError("--take N picks a take of exactly one segment")
+    return render(script, options, on_progress, regen_ids=[c.id for c in chosen], pick=pick, on_wait=on_wait)
+
+
+def list_takes(script: Path, segment_id: str, voice: str | None = None) -> tuple[Segment, list[Take], Take | None]:
+    s = _session(script, voice)
+    seg = select_segments(s.plan, [segment_id], None)[0]
+    key = s.key(seg)
+    return seg, s.cache.takes(key), s.cache.current(key)

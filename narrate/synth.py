@@ -1,0 +1,203 @@
+"""Synthesize takes: one engine per process, every take checked before it is kept.
+
+pyttsx3 is not thread-safe and hangs when forked after an engine exists, so
+parallel work uses ``spawn``ed worker processes that each own their engines.
+Workers only write temporary WAVs and check them; the parent commits them to
+the cache, so a kill at any moment leaves no half-written take behind.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import wav_ok
+from .engines import Engine, TakeAudio, VoiceSettings, create_engine
+from .errors import NarrateError, SynthesisError
+from .models import SpokenPart
+
+log = logging.getLogger(__name__)
+
+#: Tries per take before the segment is reported as failed.
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Job:
+    """One take to make: ``tmp`` is where the WAV goes."""
+
+    key: str
+    segment_id: str
+    engine: str
+    parts: tuple[SpokenPart, ...]
+    spoken: str
+    settings: VoiceSettings
+    tmp: Path
+
+
+@dataclass(frozen=True)
+class JobResult:
+    job: Job
+    audio: TakeAudio | None
+    error: str | None = None
+    attempts: int = 1
+
+
+def expected_range(spoken: str, rate_wpm: int) -> tuple[float, float]:
+    """Seconds a take of ``spoken`` may last at ``rate_wpm``; outside this range it is wrong.
+
+    Engines speak spelled letters and long words at different speeds, so the
+    estimate counts both words and letters; the range is wide enough for any
+    voice and narrow enough to catch an empty take or another sentence's audio.
+    """
+    words = max(len(spoken.split()), 1)
+    letters = sum(c.isalnum() for c in spoken)
+    # ~5.5 letters per word in news English; the mean of both estimates.
+    est = 0.5 * (words + letters / 5.5) * 60.0 / max(rate_wpm, 1)
+    return 0.4 * est - 0.25, 2.2 * est + 0.8
+
+
+def check_take(path: Path, spoken: str, rate_wpm: int) -> str | None:
+    """None when the take is usable, else why not."""
+    info = wav_ok(path)
+    if info is None:
+        return "the engine wrote an empty or unreadable WAV"
+    rate, frames = info
+    seconds = frames / rate
+    lo, hi = expected_range(spoken, rate_wpm)
+    if not lo <= seconds <= hi:
+        return f"the take lasts {seconds:.2f} s where {max(lo, 0):.1f}-{hi:.1f} s fits its {len(spoken.split())} words at {rate_wpm} wpm"
+    return None
+
+
+# ---------------------------------------------------------------- in a process
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def _engine(name: str) -> Engine:
+    if name not in _ENGINES:
+        _ENGINES[name] = create_engine(name)
+    return _ENGINES[name]
+
+
+def _reset_engine(name: str) -> None:
+    eng = _ENGINES.pop(name, None)
+    if eng is not None:
+        with contextlib.suppress(Exception):
+            eng.close()
+
+
+def run_job(job: Job) -> JobResult:
+    """Synthesize, check, retry; never raises for an engine's misbehaviour."""
+    problem = "not tried"
+    audio: TakeAudio | None = None
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            audio = _engine(job.engine).synthesize(job.parts, job.settings, job.tmp)
+        except NarrateError as exc:
+            problem = exc.message
+            audio = None
+        except Exception as exc:  # an engine's own failure: retry with a fresh engine
+            problem = f"{type(exc).__name__}: {exc}"
+            audio = None
+            _reset_engine(job.engine)
+        if audio is not None:
+            problem = check_take(job.tmp, job.spoken, job.settings.rate) or ""
+            if not problem:
+                return JobResult(job, audio, None, attempt)
+        log.debug("take for %s rejected (attempt %d): %s", job.segment_id, attempt, problem)
+        if attempt == ATTEMPTS - 1:
+            _reset_engine(job.engine)
+    return JobResult(job, None, problem, ATTEMPTS)
+
+
+def _worker_init() -> None:
+    # Nothing an engine prints may reach narrate's output (pyttsx3 prints "Audio saved to …").
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    logging.basicConfig(level=logging.WARNING)
+
+
+def engine_version(name: str) -> str:
+    return _engine(name).version()
+
+
+# ---------------------------------------------------------------- the pool
+
+
+def synthesize_all(
+    jobs: Sequence[Job],
+    workers: int,
+    on_result: Callable[[JobResult], None],
+) -> None:
+    """Run every job, calling ``on_result`` in the parent as each finishes (any order).
+
+    A job whose take fails every check raises SynthesisError naming the segment
+    once the others are done, so their takes are kept.
+    """
+    failures: list[JobResult] = []
+
+    def handle(res: JobResult) -> None:
+        if res.audio is None:
+            failures.append(res)
+        else:
+            on_result(res)
+
+    # Longest first keeps both cores busy to the end.
+    ordered = sorted(jobs, key=lambda j: -len(j.spoken))
+    if workers <= 1 or len(ordered) < 4:
+        with _quiet_stdout():
+            for job in ordered:
+                handle(run_job(job))
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
+            futures = [pool.submit(run_job, j) for j in ordered]
+            try:
+                for fut in cf.as_completed(futures):
+                    handle(fut.result())
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    if failures:
+        first = failures[0]
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        raise SynthesisError(
+            f"segment {first.job.segment_id}: no usable take after {first.attempts} tries: {first.error}{more}; "
+            f"try 'narrate regen SCRIPT {first.job.segment_id}' or another voice"
+        )
+
+
+@contextlib.contextmanager
+def _quiet_stdout():  # type: ignore[no-untyped-def]
+    """Silence fd 1 while an engine runs in this process (its prints are not ours)."""
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    try:
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
+def now() -> float:
+    return time.time()
