@@ -156,6 +156,9 @@ def _is_boundary(text: str, m: re.Match[str]) -> bool:
     nw = next_word.group().lower() if next_word else ""
     if first.islower():
         return False
+    before = text[: m.start()]
+    if before.count("(") > before.count(")"):  # inside a parenthesis: "(pop. 2,000)"
+        return False
     if low in titles and "." not in word:
         return False
     if re.fullmatch(r"[A-Z]", word):  # an initial: "J. Smith", "George W. Bush"
@@ -228,30 +231,49 @@ def _skip_rules() -> dict[str, object]:
     data = tomllib.loads((DATA / "skip_patterns.toml").read_text(encoding="utf-8"))
     credit = data["credit"]
     appeal = data["appeal"]
+    roles = "|".join(re.escape(r) for r in sorted(credit["roles"], key=len, reverse=True))
+    role = rf"(?P<role>(?:(?:{roles})\s*(?:,|&|and)?\s*){{1,4}})"
     return {
         "credit_max": int(credit["max_words"]),
-        "credit": [re.compile(p, re.IGNORECASE) for p in credit["patterns"]],
+        "credit": [
+            re.compile(rf"^{role}\s*(?:by|:|-|–|—)\s*:?\s*(?P<name>[^:;|]{{2,80}}?)\s*\.?$", re.IGNORECASE),
+        ],
         "narrator_roles": {r.lower() for r in credit["narrator_roles"]},
         "strong": [re.compile(p, re.IGNORECASE) for p in appeal["strong"]],
         "weak": [re.compile(p, re.IGNORECASE) for p in appeal["weak"]],
     }
 
 
-def credit_of(paragraph: str) -> tuple[str, str] | None:
-    """(role, name) when the paragraph is a credit line, else None."""
+def credits_of(paragraph: str) -> list[tuple[str, str]] | None:
+    """[(role, name), …] when every part of the paragraph is a credit, else None.
+
+    >>> credits_of("Written and produced by Ana Ruiz. Voiceover by Sam Okafor.")
+    [('written and produced', 'Ana Ruiz'), ('voiceover', 'Sam Okafor')]
+    """
     rules = _skip_rules()
     text = paragraph.strip()
     if len(text.split()) > int(rules["credit_max"]):  # type: ignore[call-overload]
         return None
-    for pattern in rules["credit"]:  # type: ignore[attr-defined]
-        m = pattern.match(text)
-        if m:
-            return m.group("role").lower(), m.group("name").strip()
+    parts = [p for p in re.split(r"(?<=[^A-Z]\.)\s+|\s*[;|]\s*", text) if p.strip()]
+    found: list[tuple[str, str]] = []
+    for part in parts:
+        for pattern in rules["credit"]:  # type: ignore[attr-defined]
+            m = pattern.match(part.strip())
+            if m:
+                found.append((re.sub(r"\s+", " ", m.group("role")).strip(" ,&").lower(), m.group("name").strip()))
+                break
+        else:
+            return None
+    return found or None
+
+
+def narrator_of(credits: list[tuple[str, str]]) -> str | None:
+    roles = _skip_rules()["narrator_roles"]
+    for role, name in credits:
+        words = re.split(r"\s*(?:,|&|\band\b)\s*", role)
+        if any(w.strip() in roles for w in words):  # type: ignore[operator]
+            return name
     return None
-
-
-def is_narrator_role(role: str) -> bool:
-    return re.sub(r"\s+", " ", role.lower()) in _skip_rules()["narrator_roles"]  # type: ignore[operator]
 
 
 def is_appeal(paragraph: str) -> bool:
@@ -305,12 +327,13 @@ def parse_script(text: str, name: str = "script", max_words: int = 35, strict: b
         start_line = para[0][0]
         joined = " ".join(t.strip() for _, t in para)
         para.clear()
-        credit = credit_of(joined)
-        if credit:
-            role, who = credit
-            if narrator is None and is_narrator_role(role):
+        credits = credits_of(joined)
+        if credits:
+            who = narrator_of(credits)
+            if narrator is None and who:
                 narrator = who
-            blocks.append(Block("credit", start_line, joined, (Sentence(joined, start_line),), who))
+            names = "; ".join(f"{role}: {name}" for role, name in credits)
+            blocks.append(Block("credit", start_line, joined, (Sentence(joined, start_line),), names))
             return
         if is_appeal(joined):
             blocks.append(Block("appeal", start_line, joined, (Sentence(joined, start_line),)))

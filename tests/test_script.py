@@ -1,0 +1,136 @@
+"""The parser: sentences, clauses, credits, appeals, directives, front matter, file decoding."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from casefiles import cases
+from narrate.errors import InputError
+from narrate.script import credits_of, decode_script, is_appeal, parse_script, read_script, split_clauses, split_sentences
+
+
+@pytest.mark.parametrize("paragraph,expected", cases("sentences"))
+def test_sentence_split(paragraph: str, expected: str) -> None:
+    assert split_sentences(paragraph) == [s.strip() for s in expected.split(" | ")]
+
+
+def test_long_sentence_splits_at_a_clause_and_keeps_every_word() -> None:
+    sentence = (
+        "Al-Muhandis pointed out that forces of the PMU will enter the Syrian territory only in case of full "
+        "coordination between the Syrian and Iraqi governments, and confirmed the existence of official channels "
+        "with the Syrian government in case of the PMU need to do this."
+    )
+    parts = split_clauses(sentence, 35)
+    assert len(parts) == 2
+    assert parts[1].startswith("and confirmed")
+    assert " ".join(parts).split() == sentence.split()
+    assert all(len(p.split()) <= 35 for p in parts)
+
+
+def test_sentence_without_punctuation_still_splits_when_very_long() -> None:
+    sentence = " ".join(f"word{i}" for i in range(100))
+    parts = split_clauses(sentence, 35)
+    assert all(len(p.split()) <= 35 for p in parts)
+    assert " ".join(parts).split() == sentence.split()
+
+
+@pytest.mark.parametrize(
+    "text,narrator",
+    [
+        ("Voiceover by Harold Hoover", "Harold Hoover"),
+        ("Narrated by Dana Whitfield.", "Dana Whitfield"),
+        ("Narrator: J. Smith", "J. Smith"),
+        ("Written and produced by Ana Ruiz. Voiceover by Sam Okafor.", "Sam Okafor"),
+        ("VO: Ann Lee | Editing: Bo Kim", "Ann Lee"),
+    ],
+)
+def test_credit_lines_name_the_narrator(text: str, narrator: str) -> None:
+    parsed = parse_script(text + "\n\nA sentence to read.\n")
+    assert parsed.blocks[0].kind == "credit"
+    assert parsed.narrator == narrator
+
+
+@pytest.mark.parametrize("text", ["Iraqi forces advanced by 5 km.", "Read the report by Smith.", "The town was shelled by artillery on Monday."])
+def test_prose_with_by_is_not_a_credit(text: str) -> None:
+    assert credits_of(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you’re able, and if you like our content and approach, please support the project. PayPal: or via:",
+        "Support us on Patreon.",
+        "Consider a donation to keep us independent.",
+        "If you like our work, subscribe and support the channel.",
+    ],
+)
+def test_appeals_are_recognised(text: str) -> None:
+    assert is_appeal(text)
+
+
+@pytest.mark.parametrize("text", ["The PMU supports the army in Tal Afar.", "Donald met the press on Monday."])
+def test_news_is_not_an_appeal(text: str) -> None:
+    assert not is_appeal(text)
+
+
+def test_directives_sections_and_front_matter() -> None:
+    text = '+++\ntitle = "T"\nvoice = "default"\n+++\n[voice default]\nOne.\n\n---\n[pause 2]\n[rate 150]\nTwo. Three.\n'
+    parsed = parse_script(text)
+    assert parsed.front_matter["title"] == "T"
+    assert [b.kind for b in parsed.blocks] == ["voice", "paragraph", "section", "pause", "rate", "paragraph"]
+    assert parsed.blocks[-1].sentences[0].line == 11
+
+
+@pytest.mark.parametrize(
+    "line,fragment",
+    [("[voise anchor]", "unknown directive"), ("[pause soon]", "needs a number"), ("[rate 5]", "out of range"), ("[pause 99]", "out of range")],
+)
+def test_bad_directives_are_errors_naming_the_line(line: str, fragment: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_script(f"Hello.\n\n{line}\nMore.\n", name="s.txt")
+    assert err.value.message.startswith("s.txt:3:")
+    assert fragment in err.value.message
+    # Non-strict parsing (used by check) records it instead.
+    assert parse_script(f"Hello.\n\n{line}\nMore.\n", strict=False).problems[0].line == 3
+
+
+def test_phoneme_markup_line_is_text_not_a_directive() -> None:
+    parsed = parse_script("[[h@'loU]]\n")
+    assert parsed.blocks[0].kind == "paragraph"
+
+
+def test_unclosed_front_matter() -> None:
+    with pytest.raises(InputError, match="never closed"):
+        parse_script("+++\ntitle='x'\nHello.\n")
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        (codecs.BOM_UTF8 + "Héllo.\r\nWorld.".encode(), "Héllo.\nWorld."),
+        ("Héllo.".encode("utf-16"), "Héllo."),
+        (b"Old\rMac", "Old\nMac"),
+        (b"Tab\tand\x07bell.", "Tab\tand bell."),
+    ],
+)
+def test_decoding(raw: bytes, expected: str) -> None:
+    assert decode_script(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw,fragment",
+    [(b"", "empty"), (b"  \n\t\n", "empty"), (b"\x00\x01\x02binary", "binary"), (b"caf\xe9 au lait", "not valid UTF-8")],
+)
+def test_undecodable_scripts(raw: bytes, fragment: str) -> None:
+    with pytest.raises(InputError, match=fragment):
+        decode_script(raw, "x.txt")
+
+
+def test_read_script_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such script"):
+        read_script(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="is a folder"):
+        read_script(tmp_path)
