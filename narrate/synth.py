@@ -164,6 +164,10 @@ def synthesize_all(
             try:
                 for fut in cf.as_completed(futures):
                     handle(fut.result())
+            except cf.process.BrokenProcessPool:
+                raise SynthesisError(
+                    "a synthesis worker died (out of memory, or the engine crashed); finished takes are kept, run the render again or use --jobs 1"
+                ) from None
             except BaseException:
                 for f in futures:
                     f.cancel()
