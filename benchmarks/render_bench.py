@@ -1,0 +1,118 @@
+"""Render speed against raw espeak-ng on the same text, measured in one run.
+
+    .venv/bin/python benchmarks/render_bench.py [--words 5000] [--repeat 3]
+
+Prints three ratios (medians of --repeat runs):
+  cold render --jobs 2 / raw `espeak-ng -w out.wav -f text`   (goal <= 1.3)
+  re-render after one edited sentence / cold render            (goal <= 0.05)
+  cold --jobs 1 / cold --jobs 2                                 (goal >= 1.7)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NARRATE = [sys.executable, "-m", "narrate.cli.__main__"]
+
+WORDS = (
+    "forces advanced against militants near the border while officials said the offensive would continue "
+    "through the week and aid groups warned that thousands of families had fled their homes in the province "
+    "government troops recaptured several villages after heavy clashes and reports indicated that artillery "
+    "struck positions along the highway as commanders promised to restore order in the city before winter"
+).split()
+PLACES = ["Mosul", "Raqqa", "Palmyra", "Homs", "Qayrawan", "Tal Afar", "Deir ez-Zor", "Sinjar", "Kirkuk", "Hawija"]
+
+
+def make_script(words: int, seed: int = 7) -> str:
+    """A news-like script of about ``words`` words; every sentence unique, with numbers and acronyms."""
+    rng = random.Random(seed)
+    paragraphs: list[str] = []
+    total = 0
+    n = 0
+    while total < words:
+        sentences = []
+        for _ in range(rng.randint(2, 4)):
+            n += 1
+            body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20)))
+            extra = rng.choice([f"{rng.randint(2, 99)}km from {rng.choice(PLACES)}", f"{rng.randint(1, 60)}% of the ISF",
+                                f"the PMU in {rng.choice(PLACES)}", f"{rng.randint(100, 9000)} people"])
+            s = f"Report {n}: {body} {extra}."
+            sentences.append(s[0].upper() + s[1:])
+            total += len(s.split())
+        paragraphs.append(" ".join(sentences))
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, dict[str, object]]:
+    t = time.perf_counter()
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - t
+    if out.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{out.stderr}")
+    doc = json.loads(out.stdout) if out.stdout.strip().startswith("{") else {}
+    return elapsed, doc
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--words", type=int, default=5000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    espeak = shutil.which("espeak-ng")
+    if not espeak:
+        raise SystemExit("espeak-ng is not installed")
+    work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
+    script = work / "bench.txt"
+    script.write_text(make_script(args.words), encoding="utf-8")
+    env = dict(os.environ)
+    env.pop("NARRATE_CACHE_DIR", None)
+
+    # The same words the engine will speak, for raw espeak-ng.
+    spoken = subprocess.run(NARRATE + ["segments", str(script), "--json"], capture_output=True, text=True, check=True, env=env)
+    plan = json.loads(spoken.stdout)["segments"]
+    text = work / "spoken.txt"
+    text.write_text("\n".join(s["spoken"] for s in plan if s["kind"] == "narration"), encoding="utf-8")
+    words = sum(len(s["spoken"].split()) for s in plan if s["kind"] == "narration")
+
+    raw, cold2, cold1, edit = [], [], [], []
+    audio_s = 0.0
+    for i in range(args.repeat):
+        t = time.perf_counter()
+        subprocess.run([espeak, "-w", str(work / "raw.wav"), "-f", str(text)], check=True, capture_output=True)
+        raw.append(time.perf_counter() - t)
+        for jobs, bucket in ((2, cold2), (1, cold1)):
+            env["NARRATE_CACHE_DIR"] = str(work / f"cache-{jobs}-{i}")
+            elapsed, doc = timed(NARRATE + ["render", str(script), "-o", str(work / "out.wav"), "--jobs", str(jobs), "--json", "--no-subtitles"], env)
+            bucket.append(elapsed)
+            audio_s = float(doc.get("duration_s", 0.0))
+        # Edit one sentence, re-render with the jobs-2 cache.
+        env["NARRATE_CACHE_DIR"] = str(work / f"cache-2-{i}")
+        original = script.read_text(encoding="utf-8")
+        script.write_text(original.replace("Report 7:", f"Report seven, edit {i}:", 1), encoding="utf-8")
+        elapsed, doc = timed(NARRATE + ["render", str(script), "-o", str(work / "out.wav"), "--jobs", "2", "--json", "--no-subtitles"], env)
+        assert doc.get("synthesized") == 1, doc
+        edit.append(elapsed)
+        script.write_text(original, encoding="utf-8")
+
+    med = statistics.median
+    print(f"script: {words} spoken words, {audio_s / 60:.1f} min of audio; {os.cpu_count()} cores; medians of {args.repeat} runs")
+    print(f"raw espeak-ng -w -f          {med(raw):7.2f} s  ({audio_s / med(raw):.0f}x real time)")
+    print(f"narrate render --jobs 2 cold {med(cold2):7.2f} s  ratio to raw espeak-ng: {med(cold2) / med(raw):.2f}  (goal <= 1.3)")
+    print(f"narrate render --jobs 1 cold {med(cold1):7.2f} s  jobs-2 speed-up: {med(cold1) / med(cold2):.2f}x  (goal >= 1.7)")
+    print(f"re-render, one edited line   {med(edit):7.2f} s  fraction of cold: {med(edit) / med(cold2):.3f}  (goal <= 0.05)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
