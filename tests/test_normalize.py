@@ -13,8 +13,8 @@ import narrate
 from narrate.cli import main
 from narrate.normalize import NormalizeOptions, normalize, normalize_spans
 
-from .casefiles import cases
-from .conftest import require_tool, shared_path
+from casefiles import cases
+from conftest import require_tool, shared_path
 
 
 @pytest.mark.parametrize("written,spoken", cases("normalize"))
