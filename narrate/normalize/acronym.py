@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 from ..lexicon import Entry, Lexicon
 from ..models import SpokenPart
@@ -79,44 +78,44 @@ def initials_match(acronym: str, preceding: str) -> bool:
     return i < 0
 
 
-@lru_cache(maxsize=32)
-def _index(lexicon: Lexicon) -> tuple[dict[str, Entry], dict[str, Entry]]:
-    exact = {e.written: e for e in lexicon.entries if e.case_sensitive}
-    folded = {e.written.casefold(): e for e in lexicon.entries if not e.case_sensitive}
-    return exact, folded
+class Index:
+    """Lookups into one lexicon: exact for case-sensitive terms, casefolded for the others."""
 
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.exact = {e.written: e for e in lexicon.entries if e.case_sensitive}
+        self.folded = {e.written.casefold(): e for e in lexicon.entries if not e.case_sensitive}
 
-def find(lexicon: Lexicon, written: str) -> Entry | None:
-    exact, folded = _index(lexicon)
-    return exact.get(written) or folded.get(written.casefold())
+    def find(self, written: str) -> Entry | None:
+        return self.exact.get(written) or self.folded.get(written.casefold())
 
 
 def lexicon_rules(lexicon: Lexicon) -> list[Rule]:
     """The lexicon's own rule (first in the priority list) plus the acronym rules that consult it."""
     rules: list[Rule] = []
+    index = Index(lexicon)
     cs = [re.escape(e.written) for e in lexicon.entries if e.case_sensitive]
     ci = [re.escape(e.written) for e in lexicon.entries if not e.case_sensitive]
     alts = sorted(cs, key=len, reverse=True) + ([f"(?i:{'|'.join(sorted(ci, key=len, reverse=True))})"] if ci else [])
     if alts:
 
         def _lex(m: re.Match[str], ctx: Ctx) -> Result:
-            entry = find(lexicon, m.group("t"))
+            entry = index.find(m.group("t"))
             if entry is None:
                 return None
             return speak_entry(entry, m.group("t"), m.group("s"), ctx.options.expand_acronyms)
 
         rules.append(Rule("lexicon", "lexicon", r"(?<![\w'’])(?P<t>" + "|".join(alts) + r")" + SUFFIX + r"(?![\w$€£])", _lex))
-    rules.append(Rule("parenthetical", "acronym", r"\s?\((?P<a>[A-Z][A-Za-z]*[A-Z])(?:s)?\)", _parenthetical(lexicon)))
+    rules.append(Rule("parenthetical", "acronym", r"\s?\((?P<a>[A-Z][A-Za-z]*[A-Z])(?:s)?\)", _parenthetical(index)))
     return rules
 
 
-def _parenthetical(lexicon: Lexicon) -> Callable[[re.Match[str], Ctx], Result]:
+def _parenthetical(index: Index) -> Callable[[re.Match[str], Ctx], Result]:
     def verbalize(m: re.Match[str], ctx: Ctx) -> Result:
         if ctx.options.read_repeated_acronyms:
             return None
         acronym = m.group("a")
         before = ctx.before(m, 200)
-        entry = find(lexicon, acronym)
+        entry = index.find(acronym)
         if entry and entry.expand and before.rstrip().lower().endswith(entry.expand.lower()):
             return ""
         return "" if initials_match(acronym, before) else None

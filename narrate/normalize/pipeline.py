@@ -7,6 +7,7 @@ accepts the match wins; text no rule claims is copied as it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -63,30 +64,78 @@ _NUMERIC = {"cardinal", "decimal", "percent", "measure", "money", "ordinal", "ye
 class RuleSet:
     rules: tuple[Rule, ...]
     combined: re.Pattern[str]
+    plain_words: frozenset[str]
+
+
+#: Every rule starts at a word start or on a non-letter; inside a word the scan gives up after this one check.
+_GUARD = r"(?:(?<![^\W\d_])|(?![^\W\d_]))"
+_CACHE: dict[int, tuple[Lexicon, "RuleSet"]] = {}
+
+
+def ruleset(lexicon: Lexicon) -> "RuleSet":
+    """The compiled rules for ``lexicon``, cached by identity (hashing a big lexicon per call costs more than the lookup)."""
+    hit = _CACHE.get(id(lexicon))
+    if hit is not None and hit[0] is lexicon:
+        return hit[1]
+    rs = _build(lexicon)
+    if len(_CACHE) >= 32:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[id(lexicon)] = (lexicon, rs)  # holding the lexicon keeps its id from being reused
+    return rs
 
 
 @lru_cache(maxsize=32)
-def ruleset(lexicon: Lexicon) -> RuleSet:
-    """All rules for ``lexicon`` with one combined pattern to find candidates fast (cached per lexicon)."""
+def _build(lexicon: Lexicon) -> RuleSet:
+    """All rules for ``lexicon`` with one combined pattern to find candidates fast (equal lexicons share it)."""
     lex = acronym.lexicon_rules(lexicon)
     # electronic first (addresses contain lexicon-looking words), then the lexicon, then the rest
     rules = tuple(PRIORITY[0]) + tuple(lex) + tuple(r for group in PRIORITY[1:] for r in group)
     combined = "|".join(f"(?P<r{i}>{uncaptured(r.pattern)})" for i, r in enumerate(rules))
-    return RuleSet(rules, re.compile(combined))
+    # lowercase words that can start a reading: months ("july 4"), dotless abbreviations ("vs"), lexicon terms
+    plain = set(date.months()) | {w for w in abbreviation.table() if w.isalpha() and w.islower()}
+    plain |= {e.written.split()[0].casefold() for e in lexicon.entries if not e.case_sensitive or e.written[:1].islower()}
+    return RuleSet(rules, re.compile(f"{_GUARD}(?:{combined})"), frozenset(plain))
+
+
+_CHUNK = re.compile(r"\S+")
+#: A plain lowercase word (with trailing punctuation) cannot start any rule unless it is one of RuleSet.plain_words.
+_BORING = re.compile(r"[a-z]+(?:['’-][a-z]+)*[,;:!?\"'’”)\]]*")
+_TRAIL = ",;:!?\"'’”)]"
+#: A word of letters (any case): only its first position can start a rule.
+_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*[,;:!?\"'’”)\]]*")
+
+
+def _candidates(text: str, plain_words: frozenset[str]) -> Iterator[int]:
+    """Positions where a rule may start: word starts and non-letters, skipping plain lowercase words."""
+    for c in _CHUNK.finditer(text):
+        w, s = c.group(), c.start()
+        if _BORING.fullmatch(w) and w.rstrip(_TRAIL) not in plain_words:
+            continue
+        if _WORD.fullmatch(w):
+            yield s
+            continue
+        if w[0] == "(" and s > 0:
+            yield s - 1  # "forces (ISF)": the parenthetical takes the space before it
+        prev_alpha = False
+        for i, ch in enumerate(w):
+            alpha = ch.isalpha()
+            if not (alpha and prev_alpha):
+                yield s + i
+            prev_alpha = alpha
 
 
 def _apply(rs: RuleSet, text: str, ctx: Ctx) -> list[Piece]:
     """Pieces of output: (start, end, rule or None for copied text, spoken)."""
     pieces: list[Piece] = []
     pos = 0
-    search = rs.combined.search
-    while True:
-        m = search(text, pos)
+    match = rs.combined.match
+    for start in _candidates(text, rs.plain_words):
+        if start < pos:
+            continue
+        m = match(text, start)
         if m is None:
-            break
-        start = m.start()
+            continue
         first = int((m.lastgroup or "r0")[1:])
-        done = False
         for rule in rs.rules[first:]:
             rm = rule.regex.match(text, start)
             if rm is None or rm.end() == start:
@@ -97,11 +146,8 @@ def _apply(rs: RuleSet, text: str, ctx: Ctx) -> list[Piece]:
             if start > pos:
                 pieces.append((pos, start, None, text[pos:start]))
             pieces.append((start, rm.end(), rule, out))
-            pos, done = rm.end(), True
+            pos = rm.end()
             break
-        if not done:
-            pieces.append((pos, start + 1, None, text[pos : start + 1]))
-            pos = start + 1
     if pos < len(text):
         pieces.append((pos, len(text), None, text[pos:]))
     return pieces
