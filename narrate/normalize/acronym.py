@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ..lexicon import Entry, Lexicon
 from ..models import SpokenPart
 from .abbreviation import ends_sentence
-from .rules import Ctx, Result, Rule, spell, spell_suffix
+from .rules import Ctx, Result, Rule, spell
 
 SUFFIX = r"(?P<s>s['’]|s|['’]s|['’])?"
 _STOP = {"of", "the", "and", "for", "in", "on", "to", "de", "du", "des", "la", "le", "al", "el", "a", "an", "&"}
@@ -42,7 +42,7 @@ def readable(token: str) -> bool:
 def say_unknown(token: str, suffix: str) -> str:
     if readable(token):
         return token.capitalize() + _word_suffix(suffix)
-    return spell(token) + spell_suffix(suffix)
+    return spell(token, suffix)
 
 
 def _word_suffix(suffix: str | None) -> str:
@@ -56,7 +56,7 @@ def speak_entry(entry: Entry, written: str, suffix: str | None, expand: bool) ->
     if expand and entry.expand:
         return entry.expand + _word_suffix(suffix)
     if entry.spell:
-        return spell(written) + spell_suffix(suffix or "")
+        return spell(written, suffix or "")
     text = entry.say if entry.say is not None else written
     if entry.phonemes and not suffix:
         return SpokenPart(text, entry.phonemes)
@@ -129,7 +129,7 @@ def _unknown(m: re.Match[str], ctx: Ctx) -> Result:
 
 def _dotted(m: re.Match[str], ctx: Ctx) -> Result:
     letters = m.group("d").replace(".", "")
-    spoken = spell(letters) + spell_suffix(m.group("s") or "")
+    spoken = spell(letters, m.group("s") or "")
     if ends_sentence(ctx, m.end(), title=True):
         spoken += "."
     return spoken

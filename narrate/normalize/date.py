@@ -26,6 +26,7 @@ YEAR = r"(?P<y>\d{4}|['’]\d\d)(?![\w]|[.,]\d)"
 
 
 def year_words(y: str) -> str:
+    """"2017" -> "twenty seventeen", "'05"/"05" -> "oh five", "98" -> "ninety eight"."""
     if y[0] in "'’":
         return "oh " + digits(y[2]) if y[1] == "0" else cardinal(int(y[1:]))
     if len(y) == 2:
@@ -81,11 +82,24 @@ def _numeric(m: re.Match[str], ctx: Ctx) -> str | None:
     return day_month(name, day, y) if first else month_day(name, day, y)
 
 
+def _period(m: re.Match[str], ctx: Ctx) -> str | None:
+    """Quarters and halves of a year: "Q2 2022", "2Q22", "H1 2023"."""
+    kind = (m.group("k") or m.group("k2")).upper()
+    n = int(m.group("n") or m.group("n2"))
+    if kind == "H" and n > 2:
+        return None
+    the = "" if re.search(r"\bthe\s+$", ctx.before(m), re.I) else "the "
+    out = f"{the}{ordinal(n)} {'quarter' if kind == 'Q' else 'half'}"
+    y = m.group("y")
+    return out + (f" of {year_words(y)}" if y else "")
+
+
 NAMES_BY_NUMBER = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 RULES = [
     Rule("month-day", "date", r"(?<![\w])" + MONTH + r"[ \t\-]?" + DAY + r"(?:(?P<comma>,)?[ \t\-]" + YEAR + r")?", _month_first),
     Rule("day-month", "date", r"(?<![\w.,])" + DAY + r"[ \t\-]+(?:of\s+)?" + MONTH + r"(?:,?[ \t\-]" + YEAR + r")?", _day_first),
+    Rule("quarter", "date", r"(?<![\w])(?:(?P<k>[QH])(?P<n>[1-4])|(?P<n2>[1-4])(?P<k2>[QH]))(?:[ \t]?(?P<y>\d{4}|['’]?\d\d))?(?![\w])", _period),
     Rule("iso-date", "date", r"(?<![\w.,/-])(?P<iy>\d{4})[-/.](?P<ia>\d{1,2})[-/.](?P<ib>\d{1,2})(?![\w/]|[.,]\d)", _numeric),
     Rule("numeric-date", "date", r"(?<![\w.,/-])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y2>\d{4}|\d{2})(?![\w/]|[.,]\d)", _numeric),
 ]

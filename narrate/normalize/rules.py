@@ -141,20 +141,23 @@ RIGHT = r"(?![\d]|[.,]\d)"
 # --- letters --------------------------------------------------------------------------------
 
 
-def spell(letters: str) -> str:
-    """Letter by letter so engines say letter names: "ISF" -> "I S F", "UAV" -> "U A-V".
+def spell(letters: str, suffix: str = "") -> str:
+    """Letter by letter so engines say letter names: "ISF" -> "I S F", "UAV" -> "U A-V", "DNA" -> "D N A-".
 
-    A lone capital A before another letter is read as the article "a" by
-    espeak-ng ("U A V" -> "you uh vee"); joined by a hyphen to the next letter it is
-    said "ay" on every engine tried, so that is the one exception to plain spaces.
+    espeak-ng reads a lone capital A before a word as the article "a" ("U A V" is "you uh vee",
+    "D N A is" is "dee en uh is"); an A with a hyphen after it is said "ay", so every A not
+    carrying a suffix gets one. That is the one exception to plain spaces.
     """
     chars = [c.upper() for c in letters if c.isalnum()]
     out: list[str] = []
     for i, c in enumerate(chars):
         out.append(c)
-        if i < len(chars) - 1:
-            out.append("-" if c == "A" else " ")
-    return "".join(out)
+        last = i == len(chars) - 1
+        if c == "A" and not (last and suffix):
+            out.append("-")
+        elif not last:
+            out.append(" ")
+    return "".join(out) + spell_suffix(suffix)
 
 
 def spell_suffix(suffix: str) -> str:
