@@ -66,7 +66,7 @@ def score(suite: Path, classes: list[str], options: NormalizeOptions, espeak: st
     for cls in classes:
         cases = load(suite / f"test_cases_{cls}.txt")
         outputs = [normalize(w, options=options) for w, _ in cases]
-        exact = [any(canon(o) == canon(a) for a in answers) for o, (_, answers) in zip(outputs, cases)]
+        exact = [any(canon(o) == canon(a) for a in answers) for o, (_, answers) in zip(outputs, cases, strict=True)]
         sounds = list(exact)
         if espeak:
             todo = [i for i, ok in enumerate(exact) if not ok]
@@ -76,7 +76,7 @@ def score(suite: Path, classes: list[str], options: NormalizeOptions, espeak: st
             for k, i in enumerate(todo):
                 sounds[i] = any(out_ph[k] == next(ans_ph) for _ in cases[i][1])
         if show in (cls, "all"):
-            for (w, answers), o, ok, snd in zip(cases, outputs, exact, sounds):
+            for (w, answers), o, ok, snd in zip(cases, outputs, exact, sounds, strict=True):
                 if not ok:
                     print(f"  {'~' if snd else 'x'} {cls}: {w!r} -> {o!r}  (expected {answers[0]!r})")
         results[cls] = (sum(exact), sum(sounds), len(cases))

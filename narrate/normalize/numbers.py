@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from num2words import num2words
+from num2words import num2words  # type: ignore[import-untyped]
 
 _DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 #: Above this many groups of three (quintillions) a number is read digit by digit.

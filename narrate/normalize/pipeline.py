@@ -164,7 +164,7 @@ def _tidy(pieces: list[Piece], text: str) -> list[Piece]:
     """Hyphens between a number reading and a word become spaces ("mid-1980s", "7.2-millimeter"); readings glued to
     words or to other readings get a space ("90km" parts, "1th", "MH17")."""
     out = list(pieces)
-    for i, (s, e, rule, spoken) in enumerate(out):
+    for i, (s, e, rule, _spoken) in enumerate(out):
         if rule is None or rule.cls not in _NUMERIC:
             continue
         if i > 0 and out[i - 1][2] is None and _text(out[i - 1][3]).endswith("-") and text[max(0, s - 2) : s - 1].isalnum():

@@ -19,7 +19,7 @@ _VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 def value(s: str) -> int:
     total = 0
-    for a, b in zip(s, s[1:] + " "):
+    for a, b in zip(s, s[1:] + " ", strict=True):
         v = _VALUES[a]
         total += -v if b != " " and _VALUES[b] > v else v
     return total
