@@ -8,6 +8,8 @@ import subprocess
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import narrate
 from narrate.cli import main
@@ -102,3 +104,17 @@ def test_fifty_thousand_words_normalize_in_well_under_a_second() -> None:
     t0 = time.perf_counter()
     normalize(text)
     assert time.perf_counter() - t0 < 2.0  # generous for shared CI machines; the benchmark measures it properly
+
+
+_ALPHABET = "0123456789 ,.-–/:%$€£#&+()'’xkmsAISF°"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_ALPHABET, " km", " million", " a.m.", "March ", " 2017", "Gen. ", "ISF", "(ISF)", "th", "1/2", "US$"]), max_size=12))
+def test_any_text_normalizes_to_words_with_consistent_spans(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    result = normalize_spans(text)
+    assert not re.search(r"\d", result.spoken)
+    assert "".join(p.text for p in result.parts) == result.spoken
+    for span in result.spans:
+        assert text[span.start : span.end] == span.written

@@ -35,3 +35,11 @@ RULES = [
     Rule("decimal", "decimal", LEFT + r"(?P<n>\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d+|\.\d+)" + RIGHT, _plain),
     Rule("cardinal", "cardinal", r"(?<![\d.,])(?P<n>" + NUM + ")" + RIGHT, _plain),
 ]
+
+
+def _leftover(m: re.Match[str], ctx: Ctx) -> str | None:
+    return number(m.group(0), ctx.and_)
+
+
+#: Last in the priority list: digits no other reading took ("32,2", "a.m.6") are still said, never passed on.
+FALLBACK = [Rule("digits", "cardinal", r"\d{1,15}", _leftover)]

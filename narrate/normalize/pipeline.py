@@ -54,6 +54,7 @@ PRIORITY: tuple[list[Rule], ...] = (
     roman.RULES,  # before acronyms, so "II" is a numeral, not letters
     abbreviation.RULES,
     acronym.RULES,
+    cardinal.FALLBACK,
 )
 
 _ADJACENT = re.compile(r"\w")
