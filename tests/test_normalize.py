@@ -8,15 +8,14 @@ import subprocess
 import time
 
 import pytest
+from casefiles import cases
+from conftest import require_tool, shared_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import narrate
 from narrate.cli import main
 from narrate.normalize import NormalizeOptions, normalize, normalize_spans
-
-from casefiles import cases
-from conftest import require_tool, shared_path
 
 
 @pytest.mark.parametrize("written,spoken", cases("normalize"))
@@ -118,3 +117,37 @@ def test_any_text_normalizes_to_words_with_consistent_spans(pieces: list[str]) -
     assert "".join(p.text for p in result.parts) == result.spoken
     for span in result.spans:
         assert text[span.start : span.end] == span.written
+
+
+def _data_rows(name: str) -> list[tuple[str, ...]]:
+    from narrate.normalize.rules import rows
+
+    return list(rows(name))
+
+
+@pytest.mark.parametrize("unit,singular,plural", [(r[0], r[1], r[2]) for r in _data_rows("units.tsv") if r[4] == "measure"])
+def test_every_unit_attached_spaced_plural_and_adjectival(unit: str, singular: str, plural: str) -> None:
+    assert normalize(f"5 {unit}") == f"five {plural}"
+    assert normalize(f"1 {unit}") == f"one {singular}"
+    assert normalize(f"a 2.5 {unit} stretch") == f"a two point five {singular} stretch"
+    if not unit[0].isalpha() or not unit[-1].isalpha() or " " in unit:
+        return
+    assert normalize(f"12{unit}") == f"twelve {plural}"
+    assert normalize(f"a 12-{unit} stretch") == f"a twelve {singular} stretch"
+
+
+@pytest.mark.parametrize("written,name", [(r[0], r[1]) for r in _data_rows("months.tsv")])
+def test_every_month_form(written: str, name: str) -> None:
+    assert normalize(f"{written.title()} 5") == f"{name} fifth"
+    assert normalize(f"{written.title()}. 21, 2016") in (f"{name} twenty first, twenty sixteen",)
+    assert normalize(f"3 {written} 2017") == f"the third of {name} twenty seventeen"
+
+
+@pytest.mark.parametrize("symbol,one,many", [(r[0], r[1], r[2]) for r in _data_rows("currencies.tsv")])
+def test_every_currency(symbol: str, one: str, many: str) -> None:
+    if _data_rows("currencies.tsv")[[r[0] for r in _data_rows("currencies.tsv")].index(symbol)][5] == "prefix":
+        assert normalize(f"{symbol}1") == f"one {one}"
+        assert normalize(f"{symbol}3") == f"three {many}"
+        assert normalize(f"{symbol}2.5bn") == f"two point five billion {many}"
+    else:
+        assert normalize(f"3 {symbol}") == f"three {many}"

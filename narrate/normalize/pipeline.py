@@ -25,11 +25,13 @@ from . import (
     money,
     ordinal,
     percent,
-    range as range_,
     roman,
     symbol,
     time,
     year,
+)
+from . import (
+    range as range_,
 )
 from .rules import Ctx, Rule, uncaptured
 
