@@ -32,9 +32,14 @@ SUFFIX = alternation([k for k, v in currencies().items() if v[4] == "suffix"])
 SCALE = r"(?:\s?" + alternation(list(scales())) + r"(?![\w]))"
 
 
-def amount(value: str, currency: str, scale: str | None, and_: bool) -> str:
-    """Spoken amount: "20.50" "$" -> "twenty dollars fifty cents"; with a scale always "N point M scale dollars"."""
+def amount(value: str, currency: str, scale: str | None, and_: bool, adjectival: bool = False) -> str:
+    """Spoken amount: "20.50" "$" -> "twenty dollars fifty cents"; with a scale always "N point M scale dollars".
+
+    ``adjectival`` ("a $5 fee", "a $1.2bn package") says the currency in the singular.
+    """
     major1, majorn, minor1, minorn = currencies()[currency][:4]
+    if adjectival:
+        majorn, minorn = major1, minor1 or minorn
     value = value.replace(",", "")
     whole, _, frac = value.partition(".")
     if scale:
@@ -53,9 +58,14 @@ def amount(value: str, currency: str, scale: str | None, and_: bool) -> str:
     return " ".join(parts)
 
 
+def _adjectival(m: re.Match[str], ctx: Ctx) -> bool:
+    """"a $5 fee": an article before and a lowercase word after make the amount a modifier."""
+    return ctx.word_before(m).lower() in {"a", "an"} and re.match(r"\s+[a-z]", ctx.after(m)) is not None
+
+
 def _prefixed(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s").strip() if m.group("s") else None
-    spoken = amount(m.group("v"), m.group("c"), scale, ctx.and_)
+    spoken = amount(m.group("v"), m.group("c"), scale, ctx.and_, _adjectival(m, ctx))
     if m.group("per"):
         spoken += " per " + lookup(m.group("per"))[0]
     return spoken
@@ -63,7 +73,7 @@ def _prefixed(m: re.Match[str], ctx: Ctx) -> str | None:
 
 def _suffixed(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s").strip() if m.group("s") else None
-    return amount(m.group("v"), m.group("c"), scale, ctx.and_)
+    return amount(m.group("v"), m.group("c"), scale, ctx.and_, _adjectival(m, ctx))
 
 
 RULES = [

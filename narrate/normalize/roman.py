@@ -42,9 +42,12 @@ def _roman(m: re.Match[str], ctx: Ctx) -> str | None:
     suffix = "'s" if m.group("s") else ""
     if _keywords().get(word) == "cardinal":
         return cardinal(n, ctx.and_) + suffix
-    # A regnal number follows a capitalized name; "I" alone is too often the pronoun.
-    if word[0].isupper() and not word.isupper() and n >= 2:
-        return f"the {ordinal(n)}{suffix}"
+    # A regnal number follows a capitalized name; "I" only after a title and a name ("King Hussein I"),
+    # since it is otherwise too often the pronoun.
+    if word[0].isupper() and not word.isupper():
+        title = re.search(r"([A-Za-z]+)(?:[ \t]+[A-Z][a-z]+){1,3}[ \t]+$", ctx.before(m))
+        if n >= 2 or (title and _keywords().get(title.group(1)) == "title"):
+            return f"the {ordinal(n)}{suffix}"
     return None
 
 
