@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .numbers import number
-from .rules import LEFT, NUM, RIGHT, Ctx, Rule
+from .numbers import number, year
+from .rules import LEFT, NUM, RIGHT, Ctx, Rule, words
 
 
 def _negative(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -27,6 +27,15 @@ def _plain(m: re.Match[str], ctx: Ctx) -> str | None:
 def _dotted(m: re.Match[str], ctx: Ctx) -> str | None:
     return " point ".join(number(p, ctx.and_) for p in m.group(0).split("."))
 
+
+def _identifier(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A number that names something is read in pairs: "Resolution 2254", "Boeing 737"."""
+    if ctx.word_before(m) not in words("identifier_before.tsv"):
+        return None
+    return year(int(m.group(0)))
+
+
+IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.,])[1-9]\d{2,3}(?![\w]|[.,]\d)", _identifier)]
 
 RULES = [
     # a minus sign only where it cannot be a range or a hyphenated word: "-2", "(−3.5)"
