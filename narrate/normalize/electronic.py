@@ -47,6 +47,6 @@ def _address(m: re.Match[str], ctx: Ctx) -> str | None:
 
 RULES = [
     Rule("email", "electronic", r"(?<![\w.+-])[\w.+-]+@" + _LABEL + r"(?:\." + _LABEL + r")+(?![\w])", _address),
-    Rule("url", "electronic", r"(?<![\w@./-])(?:(?:https?|ftp)://)?(?:" + _LABEL + r"\.)+" + TLD + r"(?![\w-])" + _PATH, _address),
+    Rule("url", "electronic", r"(?<![\w@./-])(?:(?:https?|ftp)://)?(?:" + _LABEL + r"\.)+" + TLD + r"(?:\.[A-Za-z]{2})?(?![\w-])" + _PATH, _address),
     Rule("url-scheme", "electronic", r"(?<![\w])(?:https?|ftp)://[^\s]+[\w/]", _address),
 ]

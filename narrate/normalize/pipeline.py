@@ -27,6 +27,7 @@ from . import (
     percent,
     roman,
     symbol,
+    telephone,
     time,
     year,
 )
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 #: Classes in priority order; the lexicon's rules are put first, per lexicon (see ``ruleset``).
 PRIORITY: tuple[list[Rule], ...] = (
     electronic.RULES,  # before anything that would read "un.org" or "a1b2@x.com" piecemeal
+    telephone.RULES,  # "555-123-4567" before dates and ranges read it as numbers
     date.RULES,
     range_.RULES,  # before time, money, measure: "5pm-7pm", "$250-$300", "10-15 km" are one range each
     time.RULES,
@@ -61,7 +63,7 @@ PRIORITY: tuple[list[Rule], ...] = (
 )
 
 _ADJACENT = re.compile(r"\w")
-_NUMERIC = {"cardinal", "decimal", "percent", "measure", "money", "ordinal", "year", "date", "time", "range", "fraction"}
+_NUMERIC = {"telephone", "cardinal", "decimal", "percent", "measure", "money", "ordinal", "year", "date", "time", "range", "fraction"}
 
 
 @dataclass(frozen=True)
