@@ -1,7 +1,7 @@
 """Web addresses and emails: read piece by piece with "dot", "slash", "at".
 
-Examples: "southfront.org" -> "southfront dot org"; "www.bbc.co.uk" -> "W W W dot bbc dot co dot uk";
-"https://example.com/news" -> "h t t p s colon slash slash example dot com slash news";
+Examples: "southfront.org" -> "southfront dot org"; "www.bbc.co.uk" -> "W W W dot B B C dot co dot U K";
+"https://example.com/news" -> "H T T P S colon slash slash example dot com slash news";
 "press@un.org" -> "press at un dot org"; "asdf123@abc.com" -> "asdf one two three at abc dot com".
 """
 
@@ -20,8 +20,8 @@ _PATH = r"(?:/[\w\-.~%/?=&#+]*[\w\-~%/=&#+])?/?"
 
 def _word(piece: str, last: bool) -> str:
     low = piece.lower()
-    if low in {"www", "http", "https", "ftp"} or not re.search(r"[aeiouy]", low):
-        return " ".join(low)  # no vowel: an engine could not say it as a word
+    if low in {"www", "http", "https", "ftp"} or not re.search(r"[aeiouy]", low) or len(low) == 1:
+        return spell(low)  # no vowel: an engine could not say it as a word
     if last and len(low) == 2 and low != "co":
         return spell(low)  # a country code: "uk" -> "U K"
     return piece
