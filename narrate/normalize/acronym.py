@@ -30,12 +30,12 @@ def readable(token: str) -> bool:
     w = token.lower()
     if len(w) < 4 or not re.search("[aeiou]", w):
         return False
-    onset = re.match(r"[^aeiou]*", w).group(0)  # type: ignore[union-attr]
+    onset = re.findall(r"^[^aeiou]*", w)[0]
     if onset and onset not in _ONSETS:
         return False
     if re.search(r"[^aeiouy]{4,}", w) or re.search(r"[aeiou]{3,}", w):
         return False
-    coda = re.search(r"[^aeiou]*$", w).group(0)  # type: ignore[union-attr]
+    coda = re.findall(r"[^aeiou]*$", w)[0]
     return len(coda) <= 2 and not (len(coda) == 2 and coda[0] == coda[1] and coda not in {"ll", "ss", "ff"})
 
 
