@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import number, year
+from .numbers import number, pluralize_last, year
 from .rules import LEFT, NUM, RIGHT, Ctx, Rule, words
 
 
@@ -34,6 +34,13 @@ def _identifier(m: re.Match[str], ctx: Ctx) -> str | None:
         return None
     return year(int(m.group(0)))
 
+
+def _model_plural(m: re.Match[str], ctx: Ctx) -> str | None:
+    return pluralize_last(number(m.group("n"), ctx.and_))
+
+
+#: "F-16s", "T-72s", "S-400s": plurals of model numbers.
+MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]
 
 IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.,])[1-9]\d{2,3}(?![\w]|[.,]\d)", _identifier)]
 

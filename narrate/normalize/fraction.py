@@ -1,7 +1,8 @@
 """Fractions: simple, mixed and single-character ones.
 
 Examples: "1/2" -> "one half"; "2/3" -> "two thirds"; "3/4" -> "three quarters"; "4 1/2" -> "four and a half";
-"2½" -> "two and a half"; "¾" -> "three quarters"; "31/32" -> "thirty one thirty seconds".
+"2½" -> "two and a half"; "¾" -> "three quarters"; "31/32" -> "thirty one thirty seconds"; "9/11" -> "nine eleven"
+(an uncommon denominator makes it a name, not a fraction).
 """
 
 from __future__ import annotations
@@ -64,11 +65,18 @@ def parse(text: str) -> tuple[str | None, int, int] | None:
     return m.group(1), num, den
 
 
+#: Denominators written as fractions in news copy; "9/11" or "24/7" are names, read number by number.
+_DENOMINATORS = frozenset({2, 3, 4, 5, 6, 8, 10, 16, 32, 64, 100})
+
+
 def _fraction(m: re.Match[str], ctx: Ctx) -> str | None:
     parts = parse(m.group(0))
     if parts is None:
         return None
-    return mixed(*parts, and_=ctx.and_)
+    whole, num, den = parts
+    if den not in _DENOMINATORS and "/" in m.group(0):
+        return f"{cardinal(num, ctx.and_)} {cardinal(den, ctx.and_)}"
+    return mixed(whole, num, den, and_=ctx.and_)
 
 
 RULES = [

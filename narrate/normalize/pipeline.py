@@ -53,6 +53,7 @@ PRIORITY: tuple[list[Rule], ...] = (
     ordinal.RULES,
     symbol.RULES,  # "24/7" and "#1" before fractions and cardinals
     fraction.RULES,
+    cardinal.MODEL_PLURAL,
     cardinal.IDENTIFIER,  # "Resolution 2254", "Boeing 737": names read in pairs
     year.RULES[2:],  # bare years, before plain cardinals
     cardinal.RULES,

@@ -54,6 +54,6 @@ def _decade(m: re.Match[str], ctx: Ctx) -> str | None:
 
 RULES = [
     Rule("era", "year", r"(?<![\w.,])(?P<y>\d{1,4})\s?(?P<e>A\.?D\.?|B\.?C\.?(?:E\.?)?|C\.?E\.?)(?![\w])", _era),
-    Rule("decade", "year", r"(?:(?<![\w.,'’])(?P<d>\d{3}0)\s?|(?:(?<![\w])['’]|(?<![\w.,'’])(?<!\d-))(?P<d2>\d0))s(?![\w])", _decade),
+    Rule("decade", "year", r"(?:(?<![\w.,'’])(?P<d>\d{3}0)\s?|(?:(?<![\w])['’]|(?<![\w.,'’])(?<!\d-))(?P<d2>\d0))['’]?s(?![\w])", _decade),
     Rule("year", "year", r"(?<![\w.,$€£])(?P<y>1[1-9]\d\d|20\d\d)(?![\w%]|[.,]\d)", _year),
 ]
