@@ -151,3 +151,8 @@ def test_every_currency(symbol: str, one: str, many: str) -> None:
         assert normalize(f"{symbol}2.5bn") == f"two point five billion {many}"
     else:
         assert normalize(f"3 {symbol}") == f"three {many}"
+
+
+def test_expanded_possessive_of_a_plural_expansion() -> None:
+    opts = NormalizeOptions(expand_acronyms=True)
+    assert normalize("the ISF's commander", options=opts) == "the Iraqi security forces' commander"

@@ -54,6 +54,8 @@ def _word_suffix(suffix: str | None) -> str:
 def speak_entry(entry: Entry, written: str, suffix: str | None, expand: bool) -> Result:
     """How a lexicon entry is spoken, with a plural or possessive suffix."""
     if expand and entry.expand:
+        if suffix and suffix != "s" and entry.expand.endswith("s"):
+            return entry.expand + "'"  # "ISF's" -> "Iraqi security forces'"
         return entry.expand + _word_suffix(suffix)
     if entry.spell:
         return spell(written, suffix or "")
