@@ -178,3 +178,10 @@ def test_cli_export_and_import_pls(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert main(["lexicon", "import", "broken.pls"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("narrate: error: broken.pls:3:") and err.count("\n") == 1
+
+
+def test_case_insensitive_term_found_in_lowercase_possessives_and_compounds(tmp_path: Path) -> None:
+    path = tmp_path / "lexicon.toml"
+    add_entry(path, Entry("Qayrawan", say="Kay ra wan", case_sensitive=False))
+    lex = load_lexicon([path])
+    assert normalize("qayrawan's mayor and qayrawans", lex) == "Kay ra wan's mayor and Kay ra wans"

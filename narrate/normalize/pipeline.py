@@ -74,7 +74,7 @@ class RuleSet:
     plain_words: frozenset[str]
 
 
-#: Every rule starts at a word start or on a non-letter; inside a word the scan gives up after this one check.
+#: Every rule starts at a word start or on a non-letter (a cheap first check before the alternatives).
 _GUARD = r"(?:(?<![^\W\d_])|(?![^\W\d_]))"
 _CACHE: dict[int, tuple[Lexicon, "RuleSet"]] = {}
 
@@ -108,6 +108,7 @@ _CHUNK = re.compile(r"\S+")
 #: A plain lowercase word (with trailing punctuation) cannot start any rule unless it is one of RuleSet.plain_words.
 _BORING = re.compile(r"[a-z]+(?:['’-][a-z]+)*[,;:!?\"'’”)\]]*")
 _TRAIL = ",;:!?\"'’”)]"
+_SPLIT = re.compile(r"['’-]")
 #: A word of letters (any case): only its first position can start a rule.
 _WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*[,;:!?\"'’”)\]]*")
 
@@ -116,8 +117,10 @@ def _candidates(text: str, plain_words: frozenset[str]) -> Iterator[int]:
     """Positions where a rule may start: word starts and non-letters, skipping plain lowercase words."""
     for c in _CHUNK.finditer(text):
         w, s = c.group(), c.start()
-        if _BORING.fullmatch(w) and w.rstrip(_TRAIL) not in plain_words:
-            continue
+        if _BORING.fullmatch(w):
+            base = _SPLIT.split(w.rstrip(_TRAIL), 1)[0]  # "qayrawan's", "qayrawan-based" start with a term
+            if base not in plain_words and base[:-1] not in plain_words:
+                continue
         if _WORD.fullmatch(w):
             yield s
             continue
