@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ..normalize import normalize
+from ..lexicon import load_lexicon, project_lexicon_path
+from ..normalize import NormalizeOptions, normalize
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("normalize", help="print the spoken form of TEXT (stdin when absent)", description="Print the spoken form of TEXT, or of standard input when TEXT is absent.")
+    p = sub.add_parser("normalize", help="print the spoken form of TEXT (stdin when absent)", description="Print the spoken form of TEXT, or of standard input when TEXT is absent, one line per input line.")
     p.add_argument("text", nargs="?", help="text to normalize; read from stdin when absent")
+    p.add_argument("--lexicon", metavar="FILE", action="append", default=[], help="extra lexicon layer(s); ./lexicon.toml is used when present")
+    p.add_argument("--expand-acronyms", action="store_true", help="say acronyms' expansions where the lexicon has one")
+    p.add_argument("--read-repeated-acronyms", action="store_true", help='also read "(ISF)" right after its expansion')
+    p.add_argument("--no-and", action="store_true", help='"one hundred twenty" rather than "one hundred and twenty"')
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     text = args.text if args.text is not None else sys.stdin.read()
+    lexicon = load_lexicon([project_lexicon_path(Path.cwd()), *map(Path, args.lexicon)])
+    options = NormalizeOptions(expand_acronyms=args.expand_acronyms, read_repeated_acronyms=args.read_repeated_acronyms, number_and=not args.no_and)
     for line in text.splitlines() or [""]:
-        print(normalize(line))
+        print(normalize(line, lexicon, options))
     return 0

@@ -1,55 +1,47 @@
-"""Text normalization: written text -> words an engine says correctly (first cut).
+"""Text normalization: written text -> plain words any engine says correctly.
 
-Public API: ``normalize(text, lexicon=None) -> str`` and ``normalize_spans``.
+Public API: ``normalize(text, lexicon=None, options=None) -> str`` and ``normalize_spans`` (the same, with
+spans saying which class read which stretch, and parts carrying lexicon phonemes). The classes live one per
+module beside this one; ``pipeline.PRIORITY`` is the order they are tried in.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from num2words import num2words
+from ..lexicon import Lexicon, load_lexicon
+from ..models import Normalized
+from . import pipeline
 
-from ..lexicon import Lexicon
-from ..models import Normalized, Span, SpokenPart
-
-__all__ = ["NormalizeOptions", "normalize", "normalize_spans"]
+__all__ = ["NormalizeOptions", "normalize", "normalize_spans", "default_lexicon"]
 
 
 @dataclass(frozen=True)
 class NormalizeOptions:
-    """Profile-level choices. expand_acronyms: speak expansions; read_repeated_acronyms: read "(ISF)" after its expansion."""
+    """Profile-level choices.
+
+    expand_acronyms: speak a lexicon entry's expansion instead of the acronym.
+    read_repeated_acronyms: read "(ISF)" right after its own expansion (dropped by default).
+    number_and: "one hundred and twenty three" (British, and NeMo's style) rather than "one hundred twenty three".
+    """
 
     expand_acronyms: bool = False
     read_repeated_acronyms: bool = False
+    number_and: bool = True
 
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?%?|[A-Z]{2,}s?\b")
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The package lexicon alone (used when no lexicon is given)."""
+    return load_lexicon([])
 
 
 def normalize_spans(text: str, lexicon: Lexicon | None = None, options: NormalizeOptions | None = None) -> Normalized:
-    spans: list[Span] = []
-    out: list[str] = []
-    last = 0
-    for m in _TOKEN.finditer(text):
-        tok = m.group()
-        if tok[0].isdigit():
-            pct = tok.endswith("%")
-            words = num2words(float(tok.rstrip("%")) if "." in tok else int(tok.rstrip("%"))).replace("-", " ").replace(",", "")
-            spoken = words + (" percent" if pct else "")
-            cls = "cardinal"
-        else:
-            spoken = " ".join(tok.rstrip("s")) + ("s" if tok.endswith("s") and len(tok) > 2 else "")
-            cls = "acronym"
-        out.append(text[last : m.start()])
-        out.append(spoken)
-        spans.append(Span(m.start(), m.end(), tok, spoken, cls))
-        last = m.end()
-    out.append(text[last:])
-    spoken_text = re.sub(r"\s+", " ", "".join(out)).strip()
-    return Normalized(written=text, spoken=spoken_text, spans=tuple(spans), parts=(SpokenPart(spoken_text),))
+    """The spoken form of ``text`` with its spans (offsets into ``text``) and engine parts."""
+    return pipeline.run(text, lexicon if lexicon is not None else default_lexicon(), options or NormalizeOptions())
 
 
 def normalize(text: str, lexicon: Lexicon | None = None, options: NormalizeOptions | None = None) -> str:
-    """The spoken form of ``text``."""
+    """The spoken form of ``text``: "ISF lost 4 SVBIEDs" -> "I S F lost four S V B I E D's"."""
     return normalize_spans(text, lexicon, options).spoken

@@ -1,0 +1,62 @@
+"""Abbreviations and titles from ``data/abbreviations.tsv``, minding a sentence-final period.
+
+Examples: "Dr. Evil" -> "doctor Evil"; "Gen. Smith" -> "General Smith"; "Lt. Col. Ali" -> "Lieutenant Colonel Ali";
+"St. Louis" -> "Saint Louis"; "Elm St." -> "Elm Street"; "No. 5" -> "number five"; "tanks, etc." -> "tanks, et
+cetera."; "e.g." -> "for example"; "vs." -> "versus"; "C. S. Lewis" -> "C S Lewis".
+The period of an abbreviation that ends a sentence is kept: "… and etc. The army" -> "… et cetera. The army".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .rules import Ctx, Rule, alternation, rows
+
+_CLOSERS = "\"'’”)]"
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, tuple[str, str]]:
+    return {r[0]: (r[1], r[2]) for r in rows("abbreviations.tsv")}
+
+
+def ends_sentence(ctx: Ctx, end: int, title: bool) -> bool:
+    """True when the text after ``end`` starts a new sentence (or there is no more text)."""
+    rest = ctx.text[end:].lstrip(_CLOSERS)
+    if not rest.strip():
+        return True
+    if title:
+        return False
+    nxt = re.match(r"\s+[\"'‘“(]?([A-Z])", rest)
+    return nxt is not None
+
+
+def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
+    written = m.group("a")
+    spoken, kind = table()[written]
+    after = ctx.text[m.end() :]
+    if kind == "number" and not re.match(r"\s?#?\d", after):
+        return None
+    if kind == "title" and written.endswith(".") and not re.match(r"\s+[A-Z\d\"'‘“(]", after) and not ends_sentence(ctx, m.end(), True):
+        return None  # "the gen. count" is not a title; leave it
+    if kind == "street":
+        before = ctx.before(m)
+        name_follows = re.match(r"\s+[A-Z]", after) and not re.search(r"[A-Z][\w'’-]*\s+$", before)
+        spoken = "Saint" if name_follows else "Street"
+        kind = "title" if name_follows else "plain"
+    if written.endswith(".") and ends_sentence(ctx, m.end(), kind in {"title", "inline", "number"}):
+        spoken += "."
+    return spoken
+
+
+def _initials(m: re.Match[str], ctx: Ctx) -> str | None:
+    letters = re.findall(r"[A-Z]", m.group("i"))
+    return " ".join(letters)
+
+
+RULES = [
+    Rule("abbreviation", "abbreviation", r"(?<![\w.])(?P<a>" + alternation(list(table())) + r")(?![\w])", _abbreviation),
+    # Initials before a surname: "C. S. Lewis" -> "C S Lewis", "J.R.R. Tolkien".
+    Rule("initials", "abbreviation", r"(?<![\w.])(?P<i>(?:[A-Z]\.\s?){1,3})(?=[A-Z][a-z])", _initials),
+]

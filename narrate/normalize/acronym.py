@@ -1,0 +1,144 @@
+"""Acronyms: lexicon entries (spell, say, expand), plurals and possessives, unknown all-caps tokens, "(ISF)" after its expansion.
+
+Examples: "ISF" -> "I S F"; "NATO" -> "Nato"; "SVBIEDs" -> "S V B I E D's"; "ISF's" -> "I S F's"; "UAV" -> "U A-V";
+"U.S." -> "U S"; unknown "YPGX" -> "Y P G X" (cannot be read as a word), "ZANU" -> "Zanu" (can);
+"Iraqi security forces (ISF) have" -> "Iraqi security forces have" unless read_repeated_acronyms;
+with expand_acronyms, "SVBIED" -> "suicide vehicle-borne improvised explosive device".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..lexicon import Entry, Lexicon
+from ..models import SpokenPart
+from .abbreviation import ends_sentence
+from .rules import Ctx, Result, Rule, spell
+
+SUFFIX = r"(?P<s>s['’]|s|['’]s|['’])?"
+_STOP = {"of", "the", "and", "for", "in", "on", "to", "de", "du", "des", "la", "le", "al", "el", "a", "an", "&"}
+_ONSETS = set(
+    "b bl br c ch cl cr d dr f fl fr g gl gr h j k kl kr kn l m n p ph pl pr qu r s sc sch scr sh sk sl sm sn sp spl spr "
+    "st str sw t th tr tw v w wh wr y z".split()
+)
+_VOWELS = "AEIOU"
+
+
+def readable(token: str) -> bool:
+    """Can an all-caps token be said as a word? (NATO, OPEC yes; IRGC, YPG, SDF, PMU no.)"""
+    w = token.lower()
+    if len(w) < 4 or not re.search("[aeiou]", w):
+        return False
+    onset = re.findall(r"^[^aeiou]*", w)[0]
+    if onset and onset not in _ONSETS:
+        return False
+    if re.search(r"[^aeiouy]{4,}", w) or re.search(r"[aeiou]{3,}", w):
+        return False
+    coda = re.findall(r"[^aeiou]*$", w)[0]
+    return len(coda) <= 2 and not (len(coda) == 2 and coda[0] == coda[1] and coda not in {"ll", "ss", "ff"})
+
+
+def say_unknown(token: str, suffix: str) -> str:
+    if readable(token):
+        return token.capitalize() + _word_suffix(suffix)
+    return spell(token, suffix)
+
+
+def _word_suffix(suffix: str | None) -> str:
+    if not suffix:
+        return ""
+    return "s" if suffix == "s" else "'s" if suffix[-1] == "s" else "s'"
+
+
+def speak_entry(entry: Entry, written: str, suffix: str | None, expand: bool) -> Result:
+    """How a lexicon entry is spoken, with a plural or possessive suffix."""
+    if expand and entry.expand:
+        if suffix and suffix != "s" and entry.expand.endswith("s"):
+            return entry.expand + "'"  # "ISF's" -> "Iraqi security forces'"
+        return entry.expand + _word_suffix(suffix)
+    if entry.spell:
+        return spell(written, suffix or "")
+    text = entry.say if entry.say is not None else written
+    if entry.phonemes and not suffix:
+        return SpokenPart(text, entry.phonemes)
+    return text + _word_suffix(suffix)
+
+
+def initials_match(acronym: str, preceding: str) -> bool:
+    """Do the words just before spell out ``acronym``? ("Iraqi security forces" ~ ISF, "vehicle-borne" gives V and B.)"""
+    letters = [c for c in acronym if c.isupper()]
+    words = re.findall(r"[^\W\d_]+", preceding[-200:])
+    i, j = len(letters) - 1, len(words) - 1
+    while i >= 0 and j >= 0:
+        w = words[j]
+        if w[0].upper() == letters[i]:
+            i -= 1
+        elif w.lower() not in _STOP:
+            return False
+        j -= 1
+    return i < 0
+
+
+class Index:
+    """Lookups into one lexicon: exact for case-sensitive terms, casefolded for the others."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.exact = {e.written: e for e in lexicon.entries if e.case_sensitive}
+        self.folded = {e.written.casefold(): e for e in lexicon.entries if not e.case_sensitive}
+
+    def find(self, written: str) -> Entry | None:
+        return self.exact.get(written) or self.folded.get(written.casefold())
+
+
+def lexicon_rules(lexicon: Lexicon) -> list[Rule]:
+    """The lexicon's own rule (first in the priority list) plus the acronym rules that consult it."""
+    rules: list[Rule] = []
+    index = Index(lexicon)
+    cs = [re.escape(e.written) for e in lexicon.entries if e.case_sensitive]
+    ci = [re.escape(e.written) for e in lexicon.entries if not e.case_sensitive]
+    alts = sorted(cs, key=len, reverse=True) + ([f"(?i:{'|'.join(sorted(ci, key=len, reverse=True))})"] if ci else [])
+    if alts:
+
+        def _lex(m: re.Match[str], ctx: Ctx) -> Result:
+            entry = index.find(m.group("t"))
+            if entry is None:
+                return None
+            return speak_entry(entry, m.group("t"), m.group("s"), ctx.options.expand_acronyms)
+
+        rules.append(Rule("lexicon", "lexicon", r"(?<![\w'’])(?P<t>" + "|".join(alts) + r")" + SUFFIX + r"(?![\w$€£])", _lex))
+    rules.append(Rule("parenthetical", "acronym", r"\s?\((?P<a>[A-Z][A-Za-z]*[A-Z])(?:s)?\)", _parenthetical(index)))
+    return rules
+
+
+def _parenthetical(index: Index) -> Callable[[re.Match[str], Ctx], Result]:
+    def verbalize(m: re.Match[str], ctx: Ctx) -> Result:
+        if ctx.options.read_repeated_acronyms:
+            return None
+        acronym = m.group("a")
+        before = ctx.before(m, 200)
+        entry = index.find(acronym)
+        if entry and entry.expand and before.rstrip().lower().endswith(entry.expand.lower()):
+            return ""
+        return "" if initials_match(acronym, before) else None
+
+    return verbalize
+
+
+def _unknown(m: re.Match[str], ctx: Ctx) -> Result:
+    return say_unknown(m.group("w"), m.group("s") or "")
+
+
+def _dotted(m: re.Match[str], ctx: Ctx) -> Result:
+    letters = m.group("d").replace(".", "")
+    spoken = spell(letters, m.group("s") or "")
+    if ends_sentence(ctx, m.end(), title=True):
+        spoken += "."
+    return spoken
+
+
+RULES = [
+    Rule("dotted-acronym", "acronym", r"(?<![\w.])(?P<d>(?:[A-Z]\.){2,})" + SUFFIX + r"(?![\w])", _dotted),
+    # digits may follow ("MH17" -> "M H seventeen"), letters may not
+    Rule("acronym", "acronym", r"(?<![\w'’])(?P<w>[A-Z]{2,})" + SUFFIX + r"(?![^\W\d])", _unknown),
+]

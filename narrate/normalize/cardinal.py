@@ -1,0 +1,61 @@
+"""Cardinals and decimals: plain numbers, negatives, leading-zero codes.
+
+Examples: "49" -> "forty nine"; "1,200" -> "one thousand two hundred"; "3.5 million" -> "three point five million";
+"-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four".
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import number, pluralize_last, year
+from .rules import LEFT, NUM, RIGHT, Ctx, Rule, words
+
+
+def _negative(m: re.Match[str], ctx: Ctx) -> str | None:
+    return number("-" + m.group("n"), ctx.and_)
+
+
+def _plain(m: re.Match[str], ctx: Ctx) -> str | None:
+    n = m.group("n")
+    # "1.2.3" (versions, section numbers) is not one decimal: read the parts.
+    if re.match(r"\.\d", ctx.text[m.end() : m.end() + 2]):
+        return None
+    return number(n, ctx.and_)
+
+
+def _dotted(m: re.Match[str], ctx: Ctx) -> str | None:
+    return " point ".join(number(p, ctx.and_) for p in m.group(0).split("."))
+
+
+def _identifier(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A number that names something is read in pairs: "Resolution 2254", "Boeing 737"."""
+    if ctx.word_before(m) not in words("identifier_before.tsv"):
+        return None
+    return year(int(m.group(0)))
+
+
+def _model_plural(m: re.Match[str], ctx: Ctx) -> str | None:
+    return pluralize_last(number(m.group("n"), ctx.and_))
+
+
+#: "F-16s", "T-72s", "S-400s": plurals of model numbers.
+MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]
+
+IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.,])[1-9]\d{2,3}(?![\w]|[.,]\d)", _identifier)]
+
+RULES = [
+    # a minus sign only where it cannot be a range or a hyphenated word: "-2", "(−3.5)"
+    Rule("negative", "cardinal", r"(?<![\w.,)\-–])[-−](?P<n>" + NUM + ")" + RIGHT, _negative),
+    Rule("dotted", "cardinal", LEFT + r"\d+(?:\.\d+){2,}(?!\d)", _dotted),
+    Rule("decimal", "decimal", LEFT + r"(?P<n>\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d+|\.\d+)" + RIGHT, _plain),
+    Rule("cardinal", "cardinal", r"(?<![\d.,])(?P<n>" + NUM + ")" + RIGHT, _plain),
+]
+
+
+def _leftover(m: re.Match[str], ctx: Ctx) -> str | None:
+    return number(m.group(0), ctx.and_)
+
+
+#: Last in the priority list: digits no other reading took ("32,2", "a.m.6") are still said, never passed on.
+FALLBACK = [Rule("digits", "cardinal", r"\d{1,15}", _leftover)]

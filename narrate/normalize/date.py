@@ -1,0 +1,105 @@
+"""Dates: month names (``data/months.tsv``) with days and years, and numeric dates.
+
+Examples: "March 3, 2017" -> "March third, twenty seventeen"; "3 March 2017" -> "the third of March twenty
+seventeen"; "Oct. 12" -> "October twelfth"; "June 29" -> "June twenty ninth"; "2006-08-05" -> "August fifth two
+thousand six"; "15.01.2020" -> "the fifteenth of January twenty twenty"; "10/06/2005" -> "October sixth two thousand
+five"; "on the 26th May" -> "on the twenty sixth of May".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .numbers import cardinal, digits, ordinal, year
+from .rules import Ctx, Rule, alternation, rows
+
+
+@lru_cache(maxsize=1)
+def months() -> dict[str, str]:
+    return {r[0]: r[1] for r in rows("months.tsv")}
+
+
+MONTH = r"(?P<m>" + alternation(list(months()), frozenset(months())) + r")(?:\.|(?![\w]))"
+DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w:]|[.,]\d)"
+YEAR = r"(?P<y>\d{4}|['’]\d\d)(?![\w]|[.,]\d)"
+
+
+def year_words(y: str) -> str:
+    """"2017" -> "twenty seventeen", "'05"/"05" -> "oh five", "98" -> "ninety eight"."""
+    if y[0] in "'’":
+        return "oh " + digits(y[2]) if y[1] == "0" else cardinal(int(y[1:]))
+    if len(y) == 2:
+        return "oh " + digits(y[1]) if y[0] == "0" else cardinal(int(y))
+    return year(int(y))
+
+
+def month_day(month: str, day: int, y: str | None, comma: bool = False) -> str:
+    """US order: "March third, twenty seventeen"."""
+    out = f"{month} {ordinal(day)}"
+    return out + ("," if comma else "") + (f" {year_words(y)}" if y else "")
+
+
+def day_month(month: str, day: int, y: str | None, the: bool = True) -> str:
+    """Day-first order: "the third of March twenty seventeen"."""
+    out = ("the " if the else "") + f"{ordinal(day)} of {month}"
+    return out + (f" {year_words(y)}" if y else "")
+
+
+def _name(m: re.Match[str]) -> str:
+    return months()[m.group("m").lower()]
+
+
+def _month_first(m: re.Match[str], ctx: Ctx) -> str | None:
+    day = int(m.group("d"))
+    if not 1 <= day <= 31:
+        return None
+    return month_day(_name(m), day, m.group("y"), comma=bool(m.group("comma")))
+
+
+def _day_first(m: re.Match[str], ctx: Ctx) -> str | None:
+    day = int(m.group("d"))
+    if not 1 <= day <= 31:
+        return None
+    the = not re.search(r"\bthe\s+$", ctx.before(m), re.I)
+    return day_month(_name(m), day, m.group("y"), the=the)
+
+
+def _numeric(m: re.Match[str], ctx: Ctx) -> str | None:
+    """Year first (ISO), or day/month first; the day comes first only when it cannot be a month."""
+    g = m.groupdict()
+    if g.get("iy"):
+        y, a, b = g["iy"], int(g["ia"]), int(g["ib"])
+        mon, day = (a, b) if a <= 12 else (b, a)
+        first = False
+    else:
+        y, a, b = g["y2"], int(g["a"]), int(g["b"])
+        first = a > 12
+        mon, day = (b, a) if first else (a, b)
+    if not (1 <= mon <= 12 and 1 <= day <= 31):
+        return None
+    name = NAMES_BY_NUMBER[mon - 1]
+    return day_month(name, day, y) if first else month_day(name, day, y)
+
+
+def _period(m: re.Match[str], ctx: Ctx) -> str | None:
+    """Quarters and halves of a year: "Q2 2022", "2Q22", "H1 2023"."""
+    kind = (m.group("k") or m.group("k2")).upper()
+    n = int(m.group("n") or m.group("n2"))
+    if kind == "H" and n > 2:
+        return None
+    the = "" if re.search(r"\bthe\s+$", ctx.before(m), re.I) else "the "
+    out = f"{the}{ordinal(n)} {'quarter' if kind == 'Q' else 'half'}"
+    y = m.group("y")
+    return out + (f" of {year_words(y)}" if y else "")
+
+
+NAMES_BY_NUMBER = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+RULES = [
+    Rule("month-day", "date", r"(?<![\w])" + MONTH + r"[ \t\-]?" + DAY + r"(?:(?P<comma>,)?[ \t\-]" + YEAR + r")?", _month_first),
+    Rule("day-month", "date", r"(?<![\w.,])" + DAY + r"[ \t\-]+(?:of\s+)?" + MONTH + r"(?:,?[ \t\-]" + YEAR + r")?", _day_first),
+    Rule("quarter", "date", r"(?<![\w])(?:(?P<k>[QH])(?P<n>[1-4])|(?P<n2>[1-4])(?P<k2>[QH]))(?:[ \t]?(?P<y>\d{4}|['’]?\d\d))?(?![\w])", _period),
+    Rule("iso-date", "date", r"(?<![\w.,/-])(?P<iy>\d{4})[-/.](?P<ia>\d{1,2})[-/.](?P<ib>\d{1,2})(?![\w/]|[.,]\d)", _numeric),
+    Rule("numeric-date", "date", r"(?<![\w.,/-])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y2>\d{4}|\d{2})(?![\w/]|[.,]\d)", _numeric),
+]

@@ -1,0 +1,52 @@
+"""Web addresses and emails: read piece by piece with "dot", "slash", "at".
+
+Examples: "southfront.org" -> "southfront dot org"; "www.bbc.co.uk" -> "W W W dot B B C dot co dot U K";
+"https://example.com/news" -> "H T T P S colon slash slash example dot com slash news";
+"press@un.org" -> "press at un dot org"; "asdf123@abc.com" -> "asdf one two three at abc dot com".
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import digits
+from .rules import Ctx, Rule, alternation, rows, spell
+
+_SAY = {".": " dot ", "/": " slash ", "@": " at ", "-": " dash ", "_": " underscore ", ":": " colon ", "?": " question mark ", "=": " equals ", "&": " and ", "#": " hash ", "~": " tilde ", "+": " plus ", "%": " percent "}
+TLD = alternation([r[0] for r in rows("tlds.tsv")], frozenset(r[0] for r in rows("tlds.tsv")))
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_PATH = r"(?:/[\w\-.~%/?=&#+]*[\w\-~%/=&#+])?/?"
+
+
+def _word(piece: str, last: bool) -> str:
+    low = piece.lower()
+    if low in {"www", "http", "https", "ftp"} or not re.search(r"[aeiouy]", low) or len(low) == 1:
+        return spell(low)  # no vowel: an engine could not say it as a word
+    if last and len(low) == 2 and low != "co":
+        return spell(low)  # a country code: "uk" -> "U K"
+    return piece
+
+
+def speak(address: str) -> str:
+    """Each piece of an address: words stay, digits one by one, punctuation named."""
+    pieces = re.findall(r"[A-Za-z]+|\d+|.", address)
+    out: list[str] = []
+    for i, piece in enumerate(pieces):
+        if piece.isdigit():
+            out.append(digits(piece))
+        elif piece.isalpha():
+            out.append(_word(piece, last=i == len(pieces) - 1 or pieces[i + 1] == "/"))
+        else:
+            out.append(_SAY.get(piece, piece).strip())
+    return re.sub(r"\s+", " ", " ".join(out)).strip()
+
+
+def _address(m: re.Match[str], ctx: Ctx) -> str | None:
+    return speak(m.group(0))
+
+
+RULES = [
+    Rule("email", "electronic", r"(?<![\w.+-])[\w.+-]+@" + _LABEL + r"(?:\." + _LABEL + r")+(?![\w])", _address),
+    Rule("url", "electronic", r"(?<![\w@./-])(?:(?:https?|ftp)://)?(?:" + _LABEL + r"\.)+" + TLD + r"(?:\.[A-Za-z]{2})?(?![\w-])" + _PATH, _address),
+    Rule("url-scheme", "electronic", r"(?<![\w])(?:https?|ftp)://[^\s]+[\w/]", _address),
+]

@@ -1,0 +1,84 @@
+"""Fractions: simple, mixed and single-character ones.
+
+Examples: "1/2" -> "one half"; "2/3" -> "two thirds"; "3/4" -> "three quarters"; "4 1/2" -> "four and a half";
+"2½" -> "two and a half"; "¾" -> "three quarters"; "31/32" -> "thirty one thirty seconds"; "9/11" -> "nine eleven"
+(an uncommon denominator makes it a name, not a fraction).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .numbers import cardinal, ordinal
+from .rules import Ctx, Rule
+
+_VULGAR = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒"
+
+
+def denominator(den: int, plural: bool) -> str:
+    """"half"/"halves", "quarter"/"quarters", otherwise the ordinal ("third", "eighths")."""
+    if den == 2:
+        return "halves" if plural else "half"
+    if den == 4:
+        return "quarters" if plural else "quarter"
+    word = ordinal(den)
+    return word + "s" if plural else word
+
+
+def fraction(num: int, den: int, and_: bool = True, article: bool = False) -> str:
+    """``num/den`` in words; ``article`` says "a half" for 1/2 (after a whole number)."""
+    if num == 1:
+        return ("a " if article else "one ") + denominator(den, False)
+    return f"{cardinal(num, and_)} {denominator(den, True)}"
+
+
+def vulgar(ch: str) -> tuple[int, int]:
+    """The numerator and denominator of a single-character fraction such as "¾"."""
+    num, _, den = unicodedata.normalize("NFKC", ch).partition("\u2044")
+    return int(num), int(den)
+
+
+def mixed(whole: str | None, num: int, den: int, and_: bool = True) -> str:
+    """"4 1/2" -> "four and a half"; without a whole number just the fraction."""
+    if whole:
+        return f"{cardinal(int(whole.replace(',', '')), and_)} and {fraction(num, den, and_, article=True)}"
+    return fraction(num, den, and_)
+
+
+#: Patterns other classes reuse: "4 1/2", "2½", "1/2", "¾".
+MIXED = r"(?:\d+(?:\s|\s?(?=[" + _VULGAR + r"])))?(?:[" + _VULGAR + r"]|\d+/\d+)"
+
+
+def parse(text: str) -> tuple[str | None, int, int] | None:
+    """Split a MIXED match into whole, numerator, denominator (None when the denominator is 0)."""
+    text = re.sub(r"(?i)(?:st|nd|rd|th)$", "", text.strip())
+    m = re.fullmatch(r"(?:(\d+)(?:\s+|(?=[" + _VULGAR + r"])))?(?:([" + _VULGAR + r"])|(\d+)/(\d+))", text)
+    if not m:
+        return None
+    if m.group(2):
+        num, den = vulgar(m.group(2))
+    else:
+        num, den = int(m.group(3)), int(m.group(4))
+    if den == 0:
+        return None
+    return m.group(1), num, den
+
+
+#: Denominators written as fractions in news copy; "9/11" or "24/7" are names, read number by number.
+_DENOMINATORS = frozenset({2, 3, 4, 5, 6, 8, 10, 16, 32, 64, 100})
+
+
+def _fraction(m: re.Match[str], ctx: Ctx) -> str | None:
+    parts = parse(m.group(0))
+    if parts is None:
+        return None
+    whole, num, den = parts
+    if den not in _DENOMINATORS and "/" in m.group(0):
+        return f"{cardinal(num, ctx.and_)} {cardinal(den, ctx.and_)}"
+    return mixed(whole, num, den, and_=ctx.and_)
+
+
+RULES = [
+    Rule("fraction", "fraction", r"(?<![\w./])" + MIXED + r"(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/]|[.,]\d)", _fraction),
+]

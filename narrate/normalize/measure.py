@@ -1,0 +1,109 @@
+"""Measures: a number with a unit from ``data/units.tsv`` — attached, spaced, hyphenated, per-unit, dimensions.
+
+Examples: "1 km" -> "one kilometer"; "90km" -> "ninety kilometers"; "120mm mortars" -> "one hundred twenty
+millimeter mortars"; "a 2.5 km stretch" -> "a two point five kilometer stretch"; "12kg/kg" -> "twelve kilograms
+per kilogram"; "12/kg" -> "twelve per kilogram"; "2°C" -> "two degrees Celsius"; "4 1/2 lbs" -> "four and a half
+pounds"; "2x8 m2" -> "two by eight square meters".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import fraction
+from .numbers import is_one, number
+from .rules import LEFT, NUM, Ctx, Rule, alternation, rows, words
+
+#: A full scale word between the number and the unit: "100 million kg".
+SCALE_WORDS = r"(?:\s(?:thousand|million|billion|trillion))"
+
+
+@lru_cache(maxsize=1)
+def units() -> dict[str, tuple[str, str, str]]:
+    """written -> (singular, plural, kind), with case-insensitive units also under their lowercase form."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for written, singular, plural, case, kind in rows("units.tsv"):
+        out[written] = (singular, plural, kind)
+        if case == "ci":
+            out.setdefault(written.lower(), (singular, plural, kind))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _ci() -> frozenset[str]:
+    return frozenset(r[0] for r in rows("units.tsv") if r[3] == "ci")
+
+
+def unit_pattern(kinds: tuple[str, ...] = ("measure",)) -> str:
+    items = [r[0] for r in rows("units.tsv") if r[4] in kinds]
+    return alternation(items, _ci()) + r"(?![\w°])"
+
+
+def lookup(written: str) -> tuple[str, str, str]:
+    u = units()
+    return u.get(written) or u.get(written.lower()) or (written, written, "measure")
+
+
+AMOUNT = r"(?:" + fraction.MIXED + r"|[-−]?" + NUM + SCALE_WORDS + r"?)"
+UNIT = unit_pattern()
+PER = unit_pattern(("measure", "per"))
+
+
+def amount_words(amount: str, and_: bool) -> str:
+    """The number before a unit: "4 1/2", "2.5", "100 million"."""
+    parts = fraction.parse(amount)
+    if parts:
+        return fraction.mixed(*parts, and_=and_)
+    head, _, scale = amount.partition(" ")
+    return f"{number(head, and_)} {scale}".strip()
+
+
+def is_singular(amount: str) -> bool:
+    """One, or a proper fraction with no whole part ("3/4 mile")."""
+    parts = fraction.parse(amount)
+    if parts:
+        return parts[0] is None and parts[1] < parts[2]
+    return is_one(amount)
+
+
+def unit_words(unit: str, amount: str, adjectival: bool) -> str:
+    singular, plural, _ = lookup(unit)
+    return singular if adjectival or is_singular(amount) else plural
+
+
+def adjectival(m: re.Match[str], ctx: Ctx, hyphen: bool) -> bool:
+    """A measure before a noun is singular: joined by a hyphen, after "a"/"an", or before a listed noun."""
+    if hyphen:
+        return True
+    if ctx.word_before(m).lower() in {"a", "an"}:
+        return True
+    return ctx.word_after(m).lower() in words("measure_nouns.txt")
+
+
+def _measure(m: re.Match[str], ctx: Ctx) -> str | None:
+    amount, unit, per = m.group("a"), m.group("u"), m.group("per")
+    adj = adjectival(m, ctx, m.group("sep") == "-")
+    spoken = f"{amount_words(amount, ctx.and_)} {unit_words(unit, amount, adj)}"
+    if per:
+        spoken += " per " + lookup(per)[0]
+    return spoken
+
+
+def _per_only(m: re.Match[str], ctx: Ctx) -> str | None:
+    return f"{amount_words(m.group('a'), ctx.and_)} per {lookup(m.group('per'))[0]}"
+
+
+def _dimensions(m: re.Match[str], ctx: Ctx) -> str | None:
+    sides = [amount_words(x, ctx.and_) for x in re.split(r"\s?[x×]\s?", m.group("dims"))]
+    spoken = " by ".join(sides)
+    if m.group("u"):
+        spoken += " " + lookup(m.group("u"))[1]
+    return spoken
+
+
+RULES = [
+    Rule("dimensions", "measure", LEFT + r"(?P<dims>" + NUM + r"(?:\s?[x×]\s?" + NUM + r")+)(?:\s?(?P<u>" + UNIT + r"))?(?![\w])", _dimensions),
+    Rule("measure", "measure", LEFT + r"(?P<a>" + AMOUNT + r")(?P<sep>\s|-|)(?P<u>" + UNIT + r")(?:/(?P<per>" + PER + r"))?", _measure),
+    Rule("per-unit", "measure", LEFT + r"(?P<a>" + NUM + r")/(?P<per>" + PER + r")", _per_only),
+]

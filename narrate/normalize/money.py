@@ -1,0 +1,82 @@
+"""Money: currency symbols and codes from ``data/currencies.tsv``, cents, scale words and suffixes, per-period.
+
+Examples: "$2" -> "two dollars"; "$20.50" -> "twenty dollars fifty cents"; "$0.02" -> "two cents";
+"$4.5 billion" -> "four point five billion dollars"; "$300m" -> "three hundred million dollars";
+"£1.2bn" -> "one point two billion pounds"; "US$5" -> "five U S dollars"; "€3.20" -> "three euros twenty cents";
+"$20/mo" -> "twenty dollars per month"; "5 USD" -> "five U S dollars".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .measure import PER, lookup
+from .numbers import cardinal, number
+from .rules import LEFT, NUM, Ctx, Rule, alternation, rows
+
+
+@lru_cache(maxsize=1)
+def currencies() -> dict[str, tuple[str, ...]]:
+    """symbol or code -> (major singular, major plural, minor singular, minor plural, where)."""
+    return {r[0]: tuple(r[1:]) + ("",) * (6 - len(r)) for r in rows("currencies.tsv")}
+
+
+@lru_cache(maxsize=1)
+def scales() -> dict[str, str]:
+    return {r[0]: r[1] for r in rows("scales.tsv")}
+
+
+PREFIX = alternation([k for k, v in currencies().items() if v[4] == "prefix"])
+SUFFIX = alternation([k for k, v in currencies().items() if v[4] == "suffix"])
+SCALE = r"(?:\s?" + alternation(list(scales())) + r"(?![\w]))"
+
+
+def amount(value: str, currency: str, scale: str | None, and_: bool, adjectival: bool = False) -> str:
+    """Spoken amount: "20.50" "$" -> "twenty dollars fifty cents"; with a scale always "N point M scale dollars".
+
+    ``adjectival`` ("a $5 fee", "a $1.2bn package") says the currency in the singular.
+    """
+    major1, majorn, minor1, minorn = currencies()[currency][:4]
+    if adjectival:
+        majorn, minorn = major1, minor1 or minorn
+    value = value.replace(",", "")
+    whole, _, frac = value.partition(".")
+    if scale:
+        return f"{number(value, and_)} {scales()[scale]} {majorn}"
+    if len(frac) > 2 and not frac[2:].strip("0"):
+        frac = frac[:2]
+    if frac and (len(frac) > 2 or not minorn):
+        return f"{number(value, and_)} {majorn}"
+    units = int(whole or "0")
+    cents = int(frac.ljust(2, "0")) if frac else 0
+    parts = []
+    if units or not cents:
+        parts.append(f"{cardinal(units, and_)} {major1 if units == 1 else majorn}")
+    if cents:
+        parts.append(f"{cardinal(cents, and_)} {minor1 if cents == 1 else minorn}")
+    return " ".join(parts)
+
+
+def _adjectival(m: re.Match[str], ctx: Ctx) -> bool:
+    """"a $5 fee": an article before and a lowercase word after make the amount a modifier."""
+    return ctx.word_before(m).lower() in {"a", "an"} and re.match(r"\s+[a-z]", ctx.after(m)) is not None
+
+
+def _prefixed(m: re.Match[str], ctx: Ctx) -> str | None:
+    scale = m.group("s").strip() if m.group("s") else None
+    spoken = amount(m.group("v"), m.group("c"), scale, ctx.and_, _adjectival(m, ctx))
+    if m.group("per"):
+        spoken += " per " + lookup(m.group("per"))[0]
+    return spoken
+
+
+def _suffixed(m: re.Match[str], ctx: Ctx) -> str | None:
+    scale = m.group("s").strip() if m.group("s") else None
+    return amount(m.group("v"), m.group("c"), scale, ctx.and_, _adjectival(m, ctx))
+
+
+RULES = [
+    Rule("money", "money", r"(?<![\w$€£¥])(?P<c>" + PREFIX + r")\s?(?P<v>" + NUM + r")(?P<s>" + SCALE + r")?(?:/(?P<per>" + PER + r"))?", _prefixed),
+    Rule("money-code", "money", LEFT + r"(?P<v>" + NUM + r")(?P<s>" + SCALE + r")?\s?(?P<c>" + SUFFIX + r")(?![\w])", _suffixed),
+]

@@ -1,0 +1,21 @@
+"""Percents: a number with a percent sign.
+
+Examples: "9%" -> "nine percent"; "12.5%" -> "twelve point five percent"; "-3%" -> "minus three percent";
+"9 per cent" -> "nine per cent" (the words stay; only the number is read).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import number
+from .rules import LEFT, NUM, Ctx, Rule
+
+
+def _percent(m: re.Match[str], ctx: Ctx) -> str | None:
+    return f"{number(m.group('n'), ctx.and_)} percent"
+
+
+RULES = [
+    Rule("percent", "percent", LEFT + r"(?P<n>[-−]?" + NUM + r")\s?%", _percent),
+]

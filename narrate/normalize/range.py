@@ -1,0 +1,63 @@
+"""Ranges: two quantities joined by a hyphen or dash, read with "to".
+
+Examples: "10-15 km" -> "ten to fifteen kilometers"; "2–3 minutes" -> "two to three minutes"; "2014–2017" ->
+"twenty fourteen to twenty seventeen"; "2014-15" -> "twenty fourteen to fifteen"; "$250-$300" -> "two hundred fifty
+dollars to three hundred dollars"; "5pm-7 pm" -> "five p.m. to seven p.m."; "10-15%" -> "ten to fifteen percent".
+Two bare numbers that do not rise ("3-2", a score) are read one after the other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .measure import SCALE_WORDS, UNIT
+from .money import PREFIX, SCALE
+from .numbers import number
+from .rules import NUM, Ctx, Rule
+from .time import AMPM
+
+_AP = AMPM.replace("(?P<ap>", "(?:")
+_SIDE = (
+    r"(?:" + PREFIX + r"\s?" + NUM + SCALE + r"?"  # money
+    + r"|\d{1,2}(?::\d\d)?\s?" + _AP  # time with a.m./p.m.
+    + r"|\d{1,2}:\d\d"  # clock time
+    + r"|(?:['’]?\d0|\d{3}0)s"  # decade
+    + r"|" + NUM + SCALE_WORDS + r"?(?:\s?%)?"  # number, "2 million", percent
+    + r")"
+)
+_RIGHT_UNIT = r"(?:\s?" + UNIT + r")?"
+_BARE = re.compile(NUM + r"$")
+
+
+def _increasing(left: str, right: str) -> bool:
+    a, b = float(left.replace(",", "")), float(right.replace(",", ""))
+    if len(left) == 4 and len(right) == 2 and left.isdigit():
+        return b > a % 100
+    return b > a
+
+
+def _range(m: re.Match[str], ctx: Ctx) -> str | None:
+    left, right, dash = m.group("l"), m.group("r"), m.group("dash")
+    left_bare, right_bare = bool(_BARE.match(left)), bool(_BARE.match(right))
+    if left_bare and right_bare:
+        if dash.strip() == "-" and dash != "-":  # "170 - 45" is arithmetic or a list, not a range
+            return None
+        if not _increasing(left, right):
+            return None
+    cur = re.match(PREFIX, left)
+    if cur and not re.match(PREFIX, right):
+        # "$1-2 million" -> "one to two million dollars": the currency is said once, after the right side
+        value = left[cur.end() :].strip()
+        spoken_left = number(value, ctx.and_) if _BARE.match(value) else ctx.sub(left)
+        return f"{spoken_left} to {ctx.sub(cur.group(0) + right)}"
+    if left_bare and not right_bare:
+        # the right side carries the unit or sign for both: "1980-1986 kg" are kilograms, not years
+        spoken_left = number(left, ctx.and_) if not re.search(r"\d0s$", right) and ":" not in right and not re.search(r"[aApP]\.?\s?[mM]", right) else ctx.sub(left)
+    else:
+        spoken_left = ctx.sub(left)
+    return f"{spoken_left} to {ctx.sub(right)}"
+
+
+RULES = [
+    Rule("range", "range", r"(?<![\w.,/-])(?P<l>" + _SIDE + r")(?P<dash>\s?[-–—]\s?|\s[-–—]\s)(?P<r>" + _SIDE + _RIGHT_UNIT + r")(?![\w/]|[.,]\d)", _range),
+]

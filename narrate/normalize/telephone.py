@@ -1,0 +1,45 @@
+"""Telephone numbers and IP addresses: digit by digit, in their groups.
+
+Examples: "555-123-4567" -> "five five five, one two three, four five six seven";
+"+1 (202) 555-0143" -> "plus one, two zero two, five five five, zero one four three";
+"+7 495 123-45-67" -> "plus seven, four nine five, one two three, four five, six seven";
+"192.168.0.1" -> "one nine two dot one six eight dot zero dot one".
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import digits
+from .rules import Ctx, Rule
+
+
+def _phone(m: re.Match[str], ctx: Ctx) -> str | None:
+    text = m.group(0)
+    groups = re.findall(r"\d+", text)
+    spoken = [digits(g) for g in groups]
+    if text.startswith("+"):
+        spoken[0] = "plus " + spoken[0]
+    return ", ".join(spoken)
+
+
+def _ip(m: re.Match[str], ctx: Ctx) -> str | None:
+    parts = m.group(0).split(".")
+    if any(int(p) > 255 for p in parts):
+        return None
+    return " dot ".join(digits(p) for p in parts)
+
+
+_SEP = r"[ .\-]"
+RULES = [
+    Rule("ip-address", "electronic", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _ip),
+    # +CC then groups; (AAA) NNN-NNNN; NNN-NNN-NNNN[-N]; NNN-NN-NNNN — always three or more groups
+    Rule(
+        "telephone",
+        "telephone",
+        r"(?<![\w+\-.])(?:\+\d{1,3}(?:" + _SEP + r"?\(?\d{1,4}\)?){2,5}(?:-\d{2,4})*"
+        r"|(?:\d" + _SEP + r"?)?\(\d{3}\)" + _SEP + r"?\d{3}" + _SEP + r"\d{4}"
+        r"|(?:1-)?\d{3}-\d{3}-\d{4}(?:-\d{1,4})?|\d{3}\.\d{3}\.\d{4}|\d{3}-\d{2}-\d{4})(?![\w]|[.,-]\d)",
+        _phone,
+    ),
+]
