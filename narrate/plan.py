@@ -107,7 +107,11 @@ def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str |
                         estimated_s=0.0, line=block.line, paragraph=para_no, sentence=1, rate_wpm=rate)
             )
             continue
-        options = NormalizeOptions(expand_acronyms=profile.expand_acronyms, read_repeated_acronyms=profile.read_repeated_acronyms)
+        options = NormalizeOptions(
+            expand_acronyms=profile.expand_acronyms,
+            read_repeated_acronyms=profile.read_repeated_acronyms,
+            number_and=profile.number_and,
+        )
         lexicon = voices.lexicon(current)
         sentence_no = 0
         n = len(block.sentences)

@@ -34,6 +34,7 @@ class VoiceProfile:
     loudness_target: integrated LUFS for the mastered track.
     expand_acronyms: speak acronym expansions where the lexicon has one.
     read_repeated_acronyms: read "(ISF)" right after its own expansion.
+    number_and: "one hundred and twenty" (British) instead of "one hundred twenty" (American, the default).
     """
 
     name: str = "default"
@@ -47,6 +48,7 @@ class VoiceProfile:
     loudness_target: float = -16.0
     expand_acronyms: bool = False
     read_repeated_acronyms: bool = False
+    number_and: bool = False
     language: str = "en"
     description: str = ""
     path: Path | None = None
@@ -66,6 +68,7 @@ class VoiceProfile:
             "lexicons": [str(p) for p in self.lexicons],
             "loudness_target": self.loudness_target,
             "expand_acronyms": self.expand_acronyms,
+            "number_and": self.number_and,
             "description": self.description,
             "path": str(self.path) if self.path else None,
         }
@@ -142,6 +145,7 @@ def load_profile_file(path: Path) -> VoiceProfile:
         loudness_target=_num({"l": loud}, "l", -16.0, path, -70.0, 0.0),
         expand_acronyms=bool(data.get("expand_acronyms", False)),
         read_repeated_acronyms=bool(data.get("read_repeated_acronyms", False)),
+        number_and=bool(data.get("number_and", False)),
         language=str(data.get("language", "en")),
         description=str(data.get("description", "")),
         path=path,
