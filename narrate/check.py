@@ -290,6 +290,9 @@ def check_spelling(plan: Plan, voices: Voices, where: _LineFinder) -> list[Findi
 def check_ambiguous(plan: Plan, where: _LineFinder) -> list[Finding]:
     out = []
     for seg in plan.narrated:
+        for unknown in (s for s in seg.spans if s.cls == "unknown"):
+            out.append(Finding("ambiguous", where.find(unknown.written, seg.line), unknown.written,
+                               f'narrate has no rule for this form and reads it as "{unknown.spoken}"; write it as it should be said'))
         for pattern, question in _ambiguous_rules():
             for m in pattern.finditer(seg.text):
                 span = _covering(seg.spans, m.start(), m.end())

@@ -15,7 +15,7 @@ import re
 @functools.lru_cache(maxsize=1)
 def _have_cmudict() -> bool:
     try:
-        import nltk
+        import nltk  # type: ignore[import-untyped]
 
         nltk.data.find("corpora/cmudict")
     except (ImportError, LookupError):
@@ -25,7 +25,7 @@ def _have_cmudict() -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _hyphenator():  # type: ignore[no-untyped-def]
-    import pyphen
+    import pyphen  # type: ignore[import-untyped]
 
     return pyphen.Pyphen(lang="en_US")
 
@@ -45,7 +45,7 @@ def scores(text: str, sentences: int) -> tuple[float, float]:
     if not words:
         return 0.0, 0.0
     if _have_cmudict():
-        import textstat
+        import textstat  # type: ignore[import-untyped]
 
         return float(textstat.flesch_reading_ease(text)), float(textstat.flesch_kincaid_grade(text))
     per_sentence = len(words) / max(sentences, 1)

@@ -95,6 +95,12 @@ def test_unknown_directive_is_a_finding_not_an_error(tmp_path: Path) -> None:
     assert f.line == 1 and f.text == "[volume 3]"
 
 
+def test_table_shows_script_text_literally(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "[volume 3]" is script text, not rich markup: it must reach the screen as written.
+    assert main(["check", str(write(tmp_path, "[volume 3]\n\nThe troops advanced.\n"))]) == 0
+    assert "[volume 3]" in capsys.readouterr().out
+
+
 def test_long_sentence_is_reported_with_its_parts(tmp_path: Path) -> None:
     words = " ".join(f"word{i}" for i in range(20))
     text = f"The column moved along the river road toward the town, {words} and then it stopped near the bridge at dawn.\n"

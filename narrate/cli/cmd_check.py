@@ -41,14 +41,14 @@ def render_report(report: CheckReport, name: str) -> None:
         t = Table(title=f"narrate check: {name}", title_justify="left", expand=True, show_lines=False)
         t.add_column("line", justify="right", no_wrap=True)
         t.add_column("kind", no_wrap=True)
-        t.add_column("text", ratio=2, overflow="fold")
-        t.add_column("what narrate will do / what to do", ratio=3, overflow="fold")
+        t.add_column("text", ratio=1, max_width=28, overflow="fold")
+        t.add_column("what narrate will do → fix", ratio=3, overflow="fold")
         for f in report.findings:
             body = Text(f.message)
             if f.suggestion:
                 body.append("\n→ ")
                 body.append(f.suggestion, style="bold")
-            t.add_row(str(f.line), Text(f.kind, style=_STYLE.get(f.severity, "")), f.text, body)
+            t.add_row(str(f.line), Text(f.kind, style=_STYLE.get(f.severity, "")), Text(f.text), body)  # Text: never markup
         con.print(t)
     p = Table(title="paragraphs", title_justify="left", expand=False)
     for col in ("¶", "line", "words", "reading ease", "grade", "duration"):
@@ -63,5 +63,5 @@ def render_report(report: CheckReport, name: str) -> None:
     for f in report.findings:
         counts[f.kind] = counts.get(f.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing to fix"
-    con.print(f"{len(report.warnings)} warnings, {len(report.findings) - len(report.warnings)} info ({summary}); "
-              f"about {total / 60:.1f} min of narration. Reading ease: 60+ plain, under 30 hard to follow by ear.")
+    con.print(Text(f"{len(report.warnings)} warnings, {len(report.findings) - len(report.warnings)} info ({summary}); "
+              f"about {total / 60:.1f} min of narration. Reading ease: 60+ plain, under 30 hard to follow by ear."))

@@ -29,11 +29,11 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None and args.play:
         with tempfile.TemporaryDirectory(prefix="narrate-say-") as tmp:
             said = say(args.text, Path(tmp) / "say.wav", voice=args.voice)
-            player = play(said.path)
+            used = play(said.path)
         if args.json:
-            print_json({"output": None, "duration_s": round(said.duration_s, 3), "spoken": said.spoken, "voice": said.voice, "played_with": player})
+            print_json({"output": None, "duration_s": round(said.duration_s, 3), "spoken": said.spoken, "voice": said.voice, "played_with": used})
         else:
-            con.print(f'played "{said.spoken}" ({said.duration_s:.2f} s, voice {said.voice}) with {player}')
+            con.print(f'played "{said.spoken}" ({said.duration_s:.2f} s, voice {said.voice}) with {used}', markup=False)
         return 0
     out = args.output if args.output is not None else Path("say.wav")
     said = say(args.text, out, voice=args.voice)
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print_json({"output": str(said.path), "duration_s": round(said.duration_s, 3), "spoken": said.spoken, "voice": said.voice, "played_with": player})
         return 0
     where = "" if args.output is not None else " in the current folder (no -o given)"
-    con.print(f'wrote {said.path}{where}: "{said.spoken}", {said.duration_s:.2f} s, voice {said.voice}')
+    con.print(f'wrote {said.path}{where}: "{said.spoken}", {said.duration_s:.2f} s, voice {said.voice}', markup=False)
     if player:
-        con.print(f"played with {player}")
+        con.print(f"played with {player}", markup=False)
     return 0
