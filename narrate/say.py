@@ -52,12 +52,18 @@ def find_player() -> list[str] | None:
     return None
 
 
-def play(path: Path) -> str:
-    """Play a WAV with the first player found; returns the player's name."""
+def require_player() -> list[str]:
+    """The first installed player, or a DependencyError (exit 3) that says what to install."""
     cmd = find_player()
     if cmd is None:
         names = ", ".join(n for n, _ in PLAYERS)
         raise DependencyError(f"no audio player found (tried {names}); install one (sudo apt-get install alsa-utils) or write a file with -o")
+    return cmd
+
+
+def play(path: Path) -> str:
+    """Play a WAV with the first player found; returns the player's name."""
+    cmd = require_player()
     try:
         proc = subprocess.run([*cmd, str(path)], capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.SubprocessError) as exc:

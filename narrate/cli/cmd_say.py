@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from ..say import find_player, play, say
+from ..say import play, require_player, say
 from .common import console, print_json
 
 
@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     con = console(stderr=args.json)
-    if args.play and find_player() is None:
-        play(Path("say.wav"))  # raises the clear "no audio player" error (exit 3) before synthesizing
+    if args.play:
+        require_player()  # no player: say so (exit 3) before synthesizing anything
     if args.output is None and args.play:
         with tempfile.TemporaryDirectory(prefix="narrate-say-") as tmp:
             said = say(args.text, Path(tmp) / "say.wav", voice=args.voice)
