@@ -28,8 +28,8 @@ SEVERITY = {
     "skipped": "info",
 }
 
-#: Span classes that mean "a lexicon entry decided this".
-LEXICON_CLASSES = frozenset({"lexicon"})
+#: Span classes under which an all-caps token is still the acronym rule's guess (not a lexicon entry or another reading).
+ACRONYM_CLASSES = frozenset({"acronym", "abbreviation", "unknown"})
 
 
 @dataclass(frozen=True)
@@ -208,8 +208,8 @@ def check_acronyms(plan: Plan, voices: Voices, where: _LineFinder) -> list[Findi
             if len(term) < 2 or lexicon_has(lexicon, term):
                 continue
             span = _covering(seg.spans, m.start(1), m.end(1))
-            if span is not None and span.cls in LEXICON_CLASSES:
-                continue
+            if span is not None and span.cls not in ACRONYM_CLASSES:
+                continue  # a lexicon entry, or part of another reading ("10:30 GMT", "US$5", "5 KM")
             counts[term] = counts.get(term, 0) + 1
             if term in seen:
                 continue
