@@ -210,6 +210,8 @@ def check_acronyms(plan: Plan, voices: Voices, where: _LineFinder) -> list[Findi
             span = _covering(seg.spans, m.start(1), m.end(1))
             if span is not None and span.cls not in ACRONYM_CLASSES:
                 continue  # a lexicon entry, or part of another reading ("10:30 GMT", "US$5", "5 KM")
+            if span is not None and not span.spoken.strip():
+                continue  # left unsaid here: "(CBI)" right after "Central Bank of Iraq"
             counts[term] = counts.get(term, 0) + 1
             if term in seen:
                 continue

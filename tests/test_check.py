@@ -89,6 +89,11 @@ def test_ambiguous_300m(tmp_path: Path) -> None:
     assert "metres or million" in f.message
 
 
+def test_street_or_drive_after_a_name_is_ambiguous_but_doctor_before_one_is_not(tmp_path: Path) -> None:
+    findings = check_script(write(tmp_path, "Dr. Amira Haddad lives on Mulholland Dr. in the hills.\n"))
+    assert [f.text for f in kinds(findings, "ambiguous")] == ["Mulholland Dr."]
+
+
 def test_unknown_directive_is_a_finding_not_an_error(tmp_path: Path) -> None:
     findings = check_script(write(tmp_path, "[volume 3]\n\nThe troops advanced.\n"))
     (f,) = kinds(findings, "directive")
