@@ -164,11 +164,22 @@ def pronounceable(letters: str) -> bool:
     return not (re.search(r"[^aeiou]{2}$", w) and not w.endswith(_CODAS))
 
 
-def lexicon_add_command(term: str, spell: bool) -> str:
-    """The one ``narrate lexicon add`` command that records how ``term`` is said."""
-    if spell:
-        return f"narrate lexicon add {shlex.quote(term)} --spell"
-    return f"narrate lexicon add {shlex.quote(term)} --say {shlex.quote(term.capitalize())}"
+def _arg(value: str) -> str:
+    """A shell word, in double quotes when that is safe (easier to read and edit than shlex's single quotes)."""
+    return f'"{value}"' if re.fullmatch(r"[\w\s'.,-]+", value) else shlex.quote(value)
+
+
+def lexicon_add_command(term: str, spell: bool, say: str | None = None, script: Path | None = None) -> str:
+    """The one ``narrate lexicon add`` command that records how ``term`` is said.
+
+    ``script``: add ``--script`` so the entry lands beside a script outside the current folder.
+
+    >>> lexicon_add_command("NATO", spell=False)
+    'narrate lexicon add NATO --say "Nato"'
+    """
+    head = f"narrate lexicon add {shlex.quote(term)}"
+    tail = f" --script {shlex.quote(str(script))}" if script is not None else ""
+    return (f"{head} --spell" if spell else f"{head} --say {_arg(say or term.capitalize())}") + tail
 
 
 def _covering(spans: Iterable[Span], start: int, end: int) -> Span | None:
@@ -197,7 +208,7 @@ _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9&]*[A-Z](?:s|['’]s)?)(?![\w-])"
 _WORD = re.compile(r"(?<![\w'’-])[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*")
 
 
-def check_acronyms(plan: Plan, voices: Voices, where: _LineFinder) -> list[Finding]:
+def check_acronyms(plan: Plan, voices: Voices, where: _LineFinder, script: Path | None = None) -> list[Finding]:
     seen: dict[str, Finding] = {}
     counts: dict[str, int] = {}
     for seg in plan.narrated:
@@ -224,7 +235,7 @@ def check_acronyms(plan: Plan, voices: Voices, where: _LineFinder) -> list[Findi
             want_spell = not pronounceable(term)
             advice = "add it to the lexicon to confirm" if want_spell == spelled else "if that is wrong, add it to the lexicon"
             seen[term] = Finding("unknown-acronym", where.find(term, seg.line), term, f"{term} has no lexicon entry: it {rule}; {advice}",
-                                 lexicon_add_command(term, want_spell))
+                                 lexicon_add_command(term, want_spell, script=script))
     out = []
     for term, f in seen.items():
         if counts[term] > 1:
@@ -240,7 +251,7 @@ def _name_context(words: list[tuple[int, str]], i: int) -> bool:
     return False
 
 
-def check_spelling(plan: Plan, voices: Voices, where: _LineFinder) -> list[Finding]:
+def check_spelling(plan: Plan, voices: Voices, where: _LineFinder, script: Path | None = None) -> list[Finding]:
     speller = _speller()
     known_extra = _extra_words()
     # Words written capitalized mid-sentence anywhere are names the script uses on purpose.
@@ -285,7 +296,7 @@ def check_spelling(plan: Plan, voices: Voices, where: _LineFinder) -> list[Findi
                 findings.append(Finding("spelling", line, word, f'"{word}" is probably a misspelling of "{fix}"', fix))
             else:
                 findings.append(Finding("spelling", line, word, f'"{word}" is not in the dictionary; if it is a name, add how it is said',
-                                        f"narrate lexicon add {shlex.quote(clean)} --say {shlex.quote(clean)}"))
+                                        lexicon_add_command(clean, spell=False, say=clean, script=script)))
     return findings
 
 
@@ -367,8 +378,10 @@ def check_report(path: Path, voice: str | None = None, max_words: int = MAX_SENT
     voices = Voices(path.resolve().parent)
     where = _LineFinder(text)
     findings: list[Finding] = [Finding("directive", p.line, p.text, p.message) for p in parsed.problems]
-    findings += check_acronyms(plan, voices, where)
-    findings += check_spelling(plan, voices, where)
+    # The project lexicon is the one beside the script; name it when that is not the current folder.
+    beside = None if path.resolve().parent == Path.cwd().resolve() else path
+    findings += check_acronyms(plan, voices, where, beside)
+    findings += check_spelling(plan, voices, where, beside)
     findings += check_ambiguous(plan, where)
     findings += check_digits(plan)
     findings += check_long_sentences(plan, max_words)

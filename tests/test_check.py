@@ -64,13 +64,20 @@ def test_seed_findings_are_few_and_spare_names(seed_findings: list[Finding]) -> 
     assert len(seed_findings) <= 10
 
 
-def test_unknown_acronym_says_what_the_rule_does_and_the_fix(tmp_path: Path) -> None:
+def test_unknown_acronym_says_what_the_rule_does_and_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     findings = check_script(write(tmp_path, "The XQZT unit moved north. The XQZT unit stopped.\n"))
     (f,) = kinds(findings, "unknown-acronym")
     assert f.text == "XQZT" and f.line == 1
     assert "spelled" in f.message or "read as" in f.message
     assert "2 times" in f.message
     assert f.suggestion == "narrate lexicon add XQZT --spell"
+
+
+def test_fix_names_the_script_when_it_is_elsewhere(tmp_path: Path) -> None:
+    script = write(tmp_path, "The XQZT unit moved north.\n")
+    (f,) = kinds(check_script(script), "unknown-acronym")
+    assert f.suggestion == f"narrate lexicon add XQZT --spell --script {script}"
 
 
 def test_misspelling_in_lowercase_is_flagged_but_names_are_not(tmp_path: Path) -> None:
