@@ -114,11 +114,31 @@ def ipa_of(texts: list[str], voice: str = "en") -> list[str]:
     return out
 
 
-def _voice_language(segment_voice: str, script_dir: Path | None) -> str:
+#: Engines that speak through espeak-ng, whose voice names espeak-ng itself accepts.
+ESPEAK_ENGINES = frozenset({"espeak-ng", "espeak", "pyttsx3"})
+
+
+def _espeak_voice(segment_voice: str, script_dir: Path | None) -> tuple[str, str]:
+    """(espeak-ng voice to try first, language to fall back on) for a profile."""
     from .profiles import list_profiles
 
     profile = list_profiles(script_dir).get(segment_voice)
-    return profile.language if profile and profile.language else "en"
+    if profile is None:
+        return "en", "en"
+    language = profile.language or "en"
+    if profile.engine in ESPEAK_ENGINES and profile.voice and re.fullmatch(r"[\w+/-]{1,40}", profile.voice):
+        return profile.voice, language
+    return language, language
+
+
+def _ipa_with_fallback(texts: list[str], voice: str, language: str) -> list[str]:
+    try:
+        return ipa_of(texts, voice)
+    except (DependencyError, InputError):
+        if voice == language:
+            raise
+        log.debug("espeak-ng has no voice '%s'; IPA in '%s'", voice, language)
+        return ipa_of(texts, language)
 
 
 def preview_segments(segments: list[Segment], script_dir: Path | None = None, ipa: bool = True) -> list[PreviewSegment]:
@@ -126,11 +146,11 @@ def preview_segments(segments: list[Segment], script_dir: Path | None = None, ip
     narrated = [s for s in segments if s.narrated]
     ipas: dict[str, str] = {}
     if ipa and narrated:
-        by_lang: dict[str, list[Segment]] = {}
+        by_voice: dict[tuple[str, str], list[Segment]] = {}
         for s in narrated:
-            by_lang.setdefault(_voice_language(s.voice, script_dir), []).append(s)
-        for lang, segs in by_lang.items():
-            for s, text in zip(segs, ipa_of([_espeak_input(s.parts, s.spoken) for s in segs], lang)):
+            by_voice.setdefault(_espeak_voice(s.voice, script_dir), []).append(s)
+        for (voice, language), segs in by_voice.items():
+            for s, text in zip(segs, _ipa_with_fallback([_espeak_input(s.parts, s.spoken) for s in segs], voice, language)):
                 ipas[s.id] = text
     return [PreviewSegment(s.id, s.line, s.kind, s.voice, runs_of(s.text, s.spans), s.spans, s.spoken, ipas.get(s.id)) for s in segments]
 

@@ -149,3 +149,16 @@ def test_preview_in_a_real_terminal(tmp_path: Path) -> None:
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=20)
         Path(f"/tmp/tmux-{os.getuid()}/{sock}").unlink(missing_ok=True)
+
+
+def test_ipa_follows_each_voice_and_falls_back_to_its_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    require_tool("espeak-ng")
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "us.toml").write_text('engine = "pyttsx3"\nvoice = "en-us"\n', encoding="utf-8")
+    (tmp_path / "voices" / "odd.toml").write_text('engine = "pyttsx3"\nvoice = "no-such-voice"\n', encoding="utf-8")
+    script = tmp_path / "s.txt"
+    script.write_text("[voice us]\n\nHello tomato.\n\n[voice odd]\n\nTomato again.\n", encoding="utf-8")
+    rc, out, _ = preview(capsys, str(script))
+    assert rc == 0
+    ipa = [ln for ln in out.splitlines() if ln.startswith("IPA:")]
+    assert len(ipa) == 2 and "həlˈoʊ" in ipa[0] and "ɐɡˈɛn" in ipa[1]
