@@ -155,7 +155,7 @@ def test_ipa_follows_each_voice_and_falls_back_to_its_language(tmp_path: Path, c
     require_tool("espeak-ng")
     (tmp_path / "voices").mkdir()
     (tmp_path / "voices" / "us.toml").write_text('engine = "pyttsx3"\nvoice = "en-us"\n', encoding="utf-8")
-    (tmp_path / "voices" / "odd.toml").write_text('engine = "pyttsx3"\nvoice = "no-such-voice"\n', encoding="utf-8")
+    (tmp_path / "voices" / "odd.toml").write_text('engine = "pyttsx3"\nvoice = "xqzvoice"\n', encoding="utf-8")
     script = tmp_path / "s.txt"
     script.write_text("[voice us]\n\nHello tomato.\n\n[voice odd]\n\nTomato again.\n", encoding="utf-8")
     rc, out, _ = preview(capsys, str(script))
