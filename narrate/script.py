@@ -6,6 +6,7 @@ it only finds the structure a narrator sees on the page.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import functools
 import re
@@ -133,13 +134,15 @@ _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)")
 
 
 def _word_before(text: str, end: int) -> str:
-    m = re.search(r"([A-Za-z][A-Za-z.'’-]*)$", text[:end])
+    # A bounded window keeps this linear on a 10 MB line.
+    m = re.search(r"([A-Za-z][A-Za-z.'’-]*)$", text[max(0, end - 80) : end])
     return m.group(1) if m else ""
 
 
-def _is_boundary(text: str, m: re.Match[str]) -> bool:
+def _is_boundary(text: str, m: re.Match[str], depth: int = 0) -> bool:
+    """Whether the candidate ``m`` ends a sentence; ``depth``: parentheses open before it."""
     punct = m.group(1)
-    rest = text[m.end() :]
+    rest = text[m.end() : m.end() + 100]  # bounded: linear on a 10 MB line
     if not rest:
         return True
     nxt = rest.lstrip("\"'“‘«([")
@@ -156,8 +159,7 @@ def _is_boundary(text: str, m: re.Match[str]) -> bool:
     nw = next_word.group().lower() if next_word else ""
     if first.islower():
         return False
-    before = text[: m.start()]
-    if before.count("(") > before.count(")"):  # inside a parenthesis: "(pop. 2,000)"
+    if depth > 0:  # inside a parenthesis: "(pop. 2,000)"
         return False
     if low in titles and "." not in word:
         return False
@@ -182,8 +184,13 @@ def split_sentences(text: str) -> list[str]:
     text = re.sub(r"\s+", " ", text).strip()
     out: list[str] = []
     start = 0
+    depth = 0
+    scanned = 0
     for m in _BOUNDARY.finditer(text):
-        if _is_boundary(text, m):
+        chunk = text[scanned : m.start()]
+        depth = max(0, depth + chunk.count("(") - chunk.count(")"))
+        scanned = m.start()
+        if _is_boundary(text, m, depth):
             piece = text[start : m.end(2)].strip()
             if piece:
                 out.append(piece)
@@ -206,21 +213,54 @@ _CLAUSE_SPLITS = (
 
 
 def split_clauses(sentence: str, max_words: int) -> list[str]:
-    """Split a sentence longer than ``max_words`` at its strongest clause boundary nearest the middle."""
-    words = sentence.split()
-    if len(words) <= max_words:
+    """Split a sentence longer than ``max_words`` at its strongest clause boundary nearest the middle.
+
+    Linear-logarithmic: word positions are found once and cuts are placed by bisection.
+    """
+    starts = [m.start() for m in re.finditer(r"\S+", sentence)]
+    if len(starts) <= max_words:
         return [sentence]
+    # A run-on text of thousands of words is first cut greedily into windows of a
+    # few sentences' length, so the balanced split below stays cheap.
+    bounds = [0]
+    window = 4 * max_words
+    while len(starts) - bisect.bisect_left(starts, bounds[-1]) > window:
+        i = bisect.bisect_left(starts, bounds[-1])
+        lo, hi = starts[i + max_words], starts[i + window]
+        cut = None
+        for pattern in _CLAUSE_SPLITS:
+            found = [m.end() for m in pattern.finditer(sentence, lo, hi)]
+            if found:
+                cut = found[-1]
+                break
+        bounds.append(cut if cut is not None and cut > bounds[-1] else hi)
+    bounds.append(len(sentence))
+    out: list[str] = []
+    for a, b in zip(bounds, bounds[1:]):
+        out += _split(sentence, a, b, starts, max_words)
+    return [p for p in out if p]
+
+
+def _split(text: str, lo: int, hi: int, starts: list[int], max_words: int) -> list[str]:
+    first, last = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
+    if last - first <= max_words:
+        return [text[lo:hi].strip()]
+    middle = (lo + hi) / 2
     for pattern in _CLAUSE_SPLITS:
-        cuts = [m.end() for m in pattern.finditer(sentence) if 0 < m.end() < len(sentence)]
-        # A cut must leave at least a few words on each side.
-        cuts = [c for c in cuts if len(sentence[:c].split()) >= 4 and len(sentence[c:].split()) >= 4]
-        if not cuts:
-            continue
-        middle = len(sentence) / 2
-        cut = min(cuts, key=lambda c: abs(c - middle))
-        left, right = sentence[:cut].strip(), sentence[cut:].strip()
-        return split_clauses(left, max_words) + split_clauses(right, max_words)
-    return [sentence]
+        best = None
+        for m in pattern.finditer(text, lo, hi):
+            cut = m.end()
+            # A cut must leave at least a few words on each side.
+            k = bisect.bisect_left(starts, cut)
+            if k - first < 4 or last - k < 4:
+                continue
+            if best is None or abs(cut - middle) < abs(best - middle):
+                best = cut
+            elif cut > middle:
+                break
+        if best is not None:
+            return _split(text, lo, best, starts, max_words) + _split(text, best, hi, starts, max_words)
+    return [text[lo:hi].strip()]
 
 
 # ---------------------------------------------------------------- credits and appeals
@@ -276,8 +316,14 @@ def narrator_of(credits: list[tuple[str, str]]) -> str | None:
     return None
 
 
+#: An appeal is a short paragraph; longer ones are reporting that may mention donations.
+APPEAL_MAX_WORDS = 150
+
+
 def is_appeal(paragraph: str) -> bool:
     rules = _skip_rules()
+    if paragraph.count(" ") >= APPEAL_MAX_WORDS:
+        return False
     if any(p.search(paragraph) for p in rules["strong"]):  # type: ignore[attr-defined]
         return True
     return sum(1 for p in rules["weak"] if p.search(paragraph)) >= 2  # type: ignore[attr-defined]
@@ -325,8 +371,23 @@ def parse_script(text: str, name: str = "script", max_words: int = 35, strict: b
         if not para:
             return
         start_line = para[0][0]
-        joined = " ".join(t.strip() for _, t in para)
+        # Collapse whitespace the way split_sentences does, remembering where each line starts.
+        offsets: list[int] = []
+        rows: list[int] = []
+        pieces: list[str] = []
+        pos = 0
+        for row, t in para:
+            piece = " ".join(t.split())
+            offsets.append(pos)
+            rows.append(row)
+            pieces.append(piece)
+            pos += len(piece) + 1
+        joined = " ".join(pieces)
         para.clear()
+
+        def line_of(cursor: int) -> int:
+            return rows[max(0, bisect.bisect_right(offsets, cursor) - 1)]
+
         credits = credits_of(joined)
         if credits:
             who = narrator_of(credits)
@@ -339,10 +400,14 @@ def parse_script(text: str, name: str = "script", max_words: int = 35, strict: b
             blocks.append(Block("appeal", start_line, joined, (Sentence(joined, start_line),)))
             return
         sentences: list[Sentence] = []
+        cursor = 0
         for s in split_sentences(joined):
             clauses = split_clauses(s, max_words)
             for k, c in enumerate(clauses):
-                sentences.append(Sentence(c, start_line, k + 1 if len(clauses) > 1 else 0, k == len(clauses) - 1))
+                found = joined.find(c, cursor)
+                if found >= 0:
+                    cursor = found
+                sentences.append(Sentence(c, line_of(cursor), k + 1 if len(clauses) > 1 else 0, k == len(clauses) - 1))
         if sentences:
             blocks.append(Block("paragraph", start_line, joined, tuple(sentences)))
 
@@ -376,8 +441,6 @@ def parse_script(text: str, name: str = "script", max_words: int = 35, strict: b
             continue
         para.append((lineno, line))
     flush()
-    # Each sentence's line: find where its first words stand in the file.
-    blocks = [_locate(b, lines) for b in blocks]
     return ParsedScript(tuple(blocks), front, narrator, tuple(problems))
 
 
@@ -402,18 +465,3 @@ def _check_directive(word: str, arg: str) -> str | None:
         if not 40 <= r <= 600:
             return f"[rate {arg}] is out of range 40..600 words per minute"
     return None
-
-
-def _locate(block: Block, lines: list[str]) -> Block:
-    if not block.sentences or len(block.sentences) == 1:
-        return block
-    located: list[Sentence] = []
-    row = block.line - 1
-    for s in block.sentences:
-        probe = " ".join(s.text.split()[:3])
-        for r in range(row, min(len(lines), row + 200)):
-            if probe and probe in " ".join(lines[r].split()):
-                row = r
-                break
-        located.append(Sentence(s.text, row + 1, s.clause, s.last_clause))
-    return Block(block.kind, block.line, block.text, tuple(located), block.value)
