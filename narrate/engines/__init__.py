@@ -14,6 +14,8 @@ __all__ = ["Engine", "TakeAudio", "VoiceInfo", "VoiceSettings", "WordTime", "cre
 #: Built-in engines: name -> "module:factory" (imported lazily; heavy deps stay unloaded).
 BUILTIN: dict[str, str] = {
     "pyttsx3": "narrate.engines.pyttsx3_engine:Pyttsx3Engine",
+    "espeak-ng": "narrate.engines.espeak_ng:EspeakNgEngine",
+    "piper": "narrate.engines.piper_engine:PiperEngine",
 }
 
 
