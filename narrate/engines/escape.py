@@ -29,6 +29,13 @@ class EngineInput:
     phoneme_spans: tuple[tuple[int, int, str], ...] = ()
     has_phonemes: bool = False
 
+    def word_at(self, index: int, length: int) -> str:
+        """The word at character ``index`` (from 0); a phoneme piece is reported as its written word."""
+        for start, end, word in self.phoneme_spans:
+            if start <= index < end:
+                return word
+        return self.text[index : index + length]
+
 
 def engine_input(parts: tuple[SpokenPart, ...], *, phonemes: bool) -> EngineInput:
     """Escaped words, joined by single spaces; ``[[…]]`` only for lexicon phonemes (if accepted)."""

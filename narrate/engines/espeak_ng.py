@@ -10,16 +10,15 @@ own callback and every parameter.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import wave
 from pathlib import Path
 
-from ..errors import SynthesisError
+from ..errors import OutputError, SynthesisError
 from ..models import SpokenPart
 from . import espeak_lib
 from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime
-from .escape import EngineInput, engine_input
+from .escape import engine_input
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +28,6 @@ _GENDERS = {1: "male", 2: "female"}
 def _volume(volume: float) -> int:
     """narrate's 0.0–1.0 onto espeak's amplitude (100 is its normal level, 200 its maximum)."""
     return max(0, min(200, round(volume * 100)))
-
-
-def _word_at(inp: EngineInput, starts: list[int], text_position: int, length: int) -> str:
-    """The word an event names; a lexicon-phoneme piece is reported as its written word."""
-    index = text_position - 1  # espeak counts characters from 1
-    i = bisect.bisect_right(starts, index) - 1
-    if i >= 0:
-        start, end, word = inp.phoneme_spans[i]
-        if start <= index < end:
-            return word
-    return inp.text[index : index + length]
 
 
 class EspeakNgEngine:
@@ -65,16 +53,17 @@ class EspeakNgEngine:
         inp = engine_input(parts, phonemes=True)
         chunks: list[bytes] = []
         events: list[tuple[int, int, int]] = []
-        espeak_lib.synth(
-            inp.text,
-            voice=settings.voice or settings.language or "en",
-            rate=settings.rate,
-            pitch=settings.pitch,
-            volume=_volume(settings.volume),
-            phonemes=inp.has_phonemes,
-            on_audio=chunks.append,
-            on_word=lambda pos, length, ms: events.append((pos, length, ms)),
-        )
+        if inp.text:
+            espeak_lib.synth(
+                inp.text,
+                voice=settings.voice or settings.language or "en",
+                rate=settings.rate,
+                pitch=settings.pitch,
+                volume=_volume(settings.volume),
+                phonemes=inp.has_phonemes,
+                on_audio=chunks.append,
+                on_word=lambda pos, length, ms: events.append((pos, length, ms)),
+            )
         audio = b"".join(chunks)
         frames = len(audio) // 2
         if not frames and inp.text.strip():
@@ -87,15 +76,14 @@ class EspeakNgEngine:
                 w.setframerate(self._rate)
                 w.writeframes(audio)
         except OSError as exc:
-            raise SynthesisError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
+            raise OutputError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
         duration = frames / self._rate
-        starts = [s for s, _, _ in inp.phoneme_spans]
         words: list[WordTime] = []
         last = 0.0
         for pos, length, ms in events:
             # Clamp into the take and keep the order, whatever the library reports.
             t = min(max(ms / 1000.0, last), duration)
-            word = _word_at(inp, starts, pos, length)
+            word = inp.word_at(pos - 1, length)  # espeak counts characters from 1
             if word.strip():
                 words.append(WordTime(word, t))
                 last = t
