@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import DependencyError, SynthesisError
+from ..errors import DependencyError, InputError, SynthesisError
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,34 @@ def list_voices() -> list[tuple[str, str, tuple[str, ...], int]]:
     return out
 
 
+_resolved: dict[str, str] = {}
+
+
+def resolve_voice(voice: str) -> str:
+    """A name espeak_SetVoiceByName accepts: language codes such as ``en-gb`` (which the
+    command line accepts but the call does not) become the voice file for that language."""
+    if voice in _resolved:
+        return _resolved[voice]
+    base, plus, variant = voice.partition("+")
+    name = voice
+    want = base.lower()
+    for ident, _name, langs, _gender in sorted(list_voices(), key=lambda v: v[0].startswith("mb/")):
+        # mbrola voices (mb/) need the separate mbrola program: prefer espeak's own.
+        if want in (lang.lower() for lang in langs) or ident.lower().rsplit("/", 1)[-1] == want:
+            name = ident + plus + variant
+            break
+    _resolved[voice] = name
+    return name
+
+
+def _set_voice(dll: Any, voice: str) -> None:
+    if dll.espeak_SetVoiceByName(voice.encode("utf-8")) == EE_OK:
+        return
+    name = resolve_voice(voice)
+    if name == voice or dll.espeak_SetVoiceByName(name.encode("utf-8")) != EE_OK:
+        raise InputError(f"espeak-ng has no voice '{voice}'; see 'narrate voices --engine espeak-ng'")
+
+
 def synth(
     text: str,
     *,
@@ -209,8 +237,7 @@ def synth(
         dll = initialise()
         _keepalive = SynthCallback(_cb)
         dll.espeak_SetSynthCallback(_keepalive)
-        if dll.espeak_SetVoiceByName(voice.encode("utf-8")) != EE_OK:
-            raise SynthesisError(f"espeak-ng has no voice '{voice}'; see 'narrate voices --engine espeak-ng'")
+        _set_voice(dll, voice)
         # The voice resets some parameters, so the rest are set after it, every time.
         dll.espeak_SetParameter(RATE, int(rate), 0)
         dll.espeak_SetParameter(PITCH, int(pitch), 0)

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import DependencyError, OutputError, SynthesisError
+from ..errors import DependencyError, InputError, OutputError, SynthesisError
 from ..models import SpokenPart
 from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime
 from .escape import EngineInput, engine_input
@@ -128,7 +128,7 @@ class Pyttsx3Engine:
             try:
                 self._engine.setProperty("voice", settings.voice)
             except (ValueError, KeyError) as exc:
-                raise SynthesisError(f"pyttsx3 has no voice '{settings.voice}' ({exc}); see 'narrate voices --engine pyttsx3'") from None
+                raise InputError(f"pyttsx3 has no voice '{settings.voice}' ({exc}); see 'narrate voices --engine pyttsx3'") from None
         for _ in range(2):
             self._engine.setProperty("rate", int(settings.rate))
             self._engine.setProperty("volume", float(settings.volume))
