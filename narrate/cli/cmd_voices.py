@@ -34,14 +34,11 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title="Voice profiles", title_justify="left")
-    for col in ("name", "engine", "voice", "rate", "pitch", "volume", "loudness"):
-        table.add_column(col, justify="right" if col in {"rate", "pitch", "volume", "loudness"} else "left", no_wrap=True)
-    table.add_column("description", overflow="fold")
+    for col in ("name", "engine", "voice", "rate", "loudness"):
+        table.add_column(col, justify="right" if col in {"rate", "loudness"} else "left", no_wrap=True)
+    table.add_column("description", min_width=20)
     for p in profiles.values():
-        table.add_row(
-            p.name, p.engine, p.voice or "(default)", str(p.rate), str(p.pitch), f"{p.volume:g}",
-            f"{p.loudness_target:g} LUFS", p.description,
-        )
+        table.add_row(p.name, p.engine, p.voice or "(default)", str(p.rate), f"{p.loudness_target:g} LUFS", p.description)
     console().print(table)
     return 0
 
