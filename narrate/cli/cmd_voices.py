@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     table = Table(title="Voice profiles", title_justify="left")
     for col in ("name", "engine", "voice", "rate", "loudness"):
         table.add_column(col, justify="right" if col in {"rate", "loudness"} else "left", no_wrap=True)
-    table.add_column("description", min_width=20)
+    table.add_column("description", min_width=18)
     for p in profiles.values():
         table.add_row(p.name, p.engine, p.voice or "(default)", str(p.rate), f"{p.loudness_target:g} LUFS", p.description)
     console().print(table)
