@@ -251,3 +251,28 @@ def test_piper_real_synthesis(tmp_path: Path) -> None:
         pytest.skip(str(exc))
     take = engine.synthesize((SpokenPart(SENTENCE),), VoiceSettings(voice=model, rate=165), tmp_path / "p.wav")
     assert take.frames > 0 and _fits(take.duration_s, WORDS, 165)
+
+
+def test_pyttsx3_speaks_a_long_text_in_pieces(pyttsx3_engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrate.engines import pyttsx3_engine as module
+
+    monkeypatch.setattr(module, "MAX_CHARS", 60)  # the real limit is 2,000; crashes start near 31,600
+    text = " ".join([SENTENCE] * 3)
+    whole = pyttsx3_engine.synthesize((SpokenPart(text),), VoiceSettings(rate=200), tmp_path / "long.wav")
+    assert _wav(whole.path) == (whole.sample_rate, whole.frames)
+    assert [w.word for w in whole.words] == [w.strip(".") for w in text.split()]
+    starts = [w.start_s for w in whole.words]
+    assert starts == sorted(starts) and starts[-1] < whole.duration_s
+    assert _fits(whole.duration_s, 3 * WORDS, 200)
+    assert not list(tmp_path.glob(".pyttsx3-*"))  # the pieces are cleaned up
+
+
+def test_split_input_keeps_phoneme_pieces_whole() -> None:
+    from narrate.engines.escape import split_input
+
+    inp = engine_input((SpokenPart("One two three. Four five"), SpokenPart("Nguyen", "w 'In x"), SpokenPart("six. Ten")), phonemes=True)
+    for limit in (10, 20, 1000):
+        pieces = split_input(inp, limit)
+        assert " ".join(t for _, t in pieces) == inp.text
+        assert all(inp.text[o : o + len(t)] == t for o, t in pieces)
+        assert all(t.count("[[") == t.count("]]") for _, t in pieces)

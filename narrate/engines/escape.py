@@ -65,3 +65,28 @@ def engine_input(parts: tuple[SpokenPart, ...], *, phonemes: bool) -> EngineInpu
 def plain_text(parts: tuple[SpokenPart, ...], *, phonemes: bool) -> str:
     """Engine input for espeak-style engines: escaped words, ``[[…]]`` only for lexicon phonemes."""
     return engine_input(parts, phonemes=phonemes).text
+
+
+def split_input(inp: EngineInput, max_chars: int) -> list[tuple[int, str]]:
+    """``(offset, text)`` pieces of at most ``max_chars``, cut after a sentence if possible,
+    else at a space, never inside a ``[[…]]`` piece; for engines that fail on long texts."""
+    text = inp.text
+    out: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > max_chars:
+        limit = start + max_chars
+        window = text[start:limit]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        cut = cut + 1 if cut > 0 else window.rfind(" ")
+        end = start + cut if cut > 0 else limit
+        for a, b, _ in inp.phoneme_spans:
+            if a < end < b:
+                end = a if a > start else b  # a phoneme piece longer than the limit stays whole
+                break
+        out.append((start, text[start:end].rstrip()))
+        start = end
+        while start < len(text) and text[start] == " ":
+            start += 1
+    if start < len(text):
+        out.append((start, text[start:]))
+    return out

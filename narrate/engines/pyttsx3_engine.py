@@ -32,9 +32,13 @@ from typing import Any
 from ..errors import DependencyError, InputError, OutputError, SynthesisError
 from ..models import SpokenPart
 from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime
-from .escape import EngineInput, engine_input
+from .escape import EngineInput, engine_input, split_input
 
 log = logging.getLogger(__name__)
+
+#: pyttsx3 tells espeak the text is ten times its length (about 31,600 characters crash it) and
+#: grows its audio buffer quadratically: longer texts are spoken in pieces of this size.
+MAX_CHARS = 2000
 
 
 @contextlib.contextmanager
@@ -190,17 +194,26 @@ class Pyttsx3Engine:
         out_path = Path(out_path)
         if not inp.text:
             return _write_silence(out_path, 22050)
+        pieces = split_input(inp, MAX_CHARS)
+        if len(pieces) == 1:
+            return self._take(inp, 0, inp.text, settings, out_path)
+        # A long text: speak it in pieces and join them, so pyttsx3 never sees a text it crashes on.
+        with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".pyttsx3-") as tmp:
+            takes = [self._take(inp, off, text, settings, Path(tmp) / f"{i}.wav") for i, (off, text) in enumerate(pieces)]
+            return _join(takes, out_path)
+
+    def _take(self, inp: EngineInput, offset: int, text: str, settings: VoiceSettings, out_path: Path) -> TakeAudio:
         for attempt in (1, 2):
             self._apply(settings)
             out_path.unlink(missing_ok=True)
-            self._run(inp.text, out_path)
-            take = self._read(out_path, inp)
+            self._run(text, out_path)
+            take = self._read(out_path, inp, offset, len(text))
             if take is not None and take.frames > 0:
                 return take
-            log.debug("pyttsx3 wrote an empty take for %r (attempt %d)", inp.text[:60], attempt)
-        raise SynthesisError(f"pyttsx3 wrote no audio for {inp.text[:60]!r}, twice")
+            log.debug("pyttsx3 wrote an empty take for %r (attempt %d)", text[:60], attempt)
+        raise SynthesisError(f"pyttsx3 wrote no audio for {text[:60]!r}, twice")
 
-    def _read(self, out_path: Path, inp: EngineInput) -> TakeAudio | None:
+    def _read(self, out_path: Path, inp: EngineInput, offset: int, length: int) -> TakeAudio | None:
         try:
             with wave.open(str(out_path), "rb") as w:
                 rate, frames = w.getframerate(), w.getnframes()
@@ -209,16 +222,15 @@ class Pyttsx3Engine:
         if self._driver_name == "espeak":
             rate = _fix_espeak_rate(out_path, rate)
         duration = frames / rate if rate else 0.0
-        return TakeAudio(path=out_path, sample_rate=rate, frames=frames, words=self._words(inp, duration))
+        return TakeAudio(path=out_path, sample_rate=rate, frames=frames, words=self._words(inp, offset, length, duration))
 
-    def _words(self, inp: EngineInput, duration: float) -> tuple[WordTime, ...]:
+    def _words(self, inp: EngineInput, offset: int, length: int, duration: float) -> tuple[WordTime, ...]:
         out: list[WordTime] = []
         last = 0.0
-        n = max(len(inp.text), 1)
-        for pos, length, t in self._events:
-            start = t if t >= 0 else duration * (pos - 1) / n  # approximate without audio positions
+        for pos, size, t in self._events:
+            start = t if t >= 0 else duration * (pos - 1) / max(length, 1)  # approximate without audio positions
             start = min(max(start, last), duration)
-            word = inp.word_at(pos - 1, length)
+            word = inp.word_at(offset + pos - 1, size)
             if word.strip():
                 out.append(WordTime(word, start))
                 last = start
@@ -259,3 +271,23 @@ def _fix_espeak_rate(out_path: Path, header_rate: int) -> int:
         w.setframerate(real)
         w.writeframes(data)
     return real
+
+
+def _join(takes: list[TakeAudio], out_path: Path) -> TakeAudio:
+    """One take from several, in order, with their word timings moved to the joined timeline."""
+    rate = takes[0].sample_rate
+    words: list[WordTime] = []
+    elapsed = 0.0
+    try:
+        with wave.open(str(out_path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            for take in takes:
+                with wave.open(str(take.path), "rb") as w:
+                    out.writeframes(w.readframes(w.getnframes()))
+                words += [WordTime(w.word, w.start_s + elapsed) for w in take.words]
+                elapsed += take.duration_s
+    except OSError as exc:
+        raise OutputError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
+    return TakeAudio(path=out_path, sample_rate=rate, frames=sum(t.frames for t in takes), words=tuple(words))
