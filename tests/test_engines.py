@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool
-from narrate.engines import VoiceSettings, create_engine
+from narrate.engines import TakeAudio, VoiceSettings, create_engine, take_fits
 from narrate.engines.escape import engine_input, escape_text
 from narrate.errors import DependencyError, InputError
 from narrate.models import SpokenPart
@@ -79,6 +79,13 @@ def test_word_timings_are_ordered_and_inside_the_take(engine, tmp_path: Path) ->
     starts = [w.start_s for w in take.words]
     assert starts == sorted(starts) and starts[0] >= 0.0 and starts[-1] < take.duration_s
     assert starts[-1] > 0.5 * take.duration_s  # real positions, not all bunched at zero
+
+
+def test_take_fits_catches_empty_and_wrong_rate_takes(engine, tmp_path: Path) -> None:
+    take = engine.synthesize((SpokenPart(SENTENCE),), VoiceSettings(rate=175), tmp_path / "t.wav")
+    assert take_fits(take, WORDS, 175)
+    assert not take_fits(take, WORDS, 600) and not take_fits(take, WORDS, 60)  # a rate far off
+    assert not take_fits(TakeAudio(take.path, 22050, 0), WORDS, 175)
 
 
 def test_volume_is_honoured(engine, tmp_path: Path) -> None:

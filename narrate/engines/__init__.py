@@ -8,7 +8,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from ..errors import DependencyError, InputError
-from .base import Engine, TakeAudio, VoiceInfo, VoiceSettings, WordTime
+from .base import Engine, TakeAudio, VoiceInfo, VoiceSettings, WordTime, take_fits
 
 __all__ = [
     "BUILTIN",
@@ -21,6 +21,7 @@ __all__ = [
     "create_engine",
     "engine_factory",
     "engine_names",
+    "take_fits",
 ]
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ INSTALL_HINT = "pip install 'narrate[piper]' (the piper-tts package)"
 
 def _piper() -> Any:
     try:
-        import piper
+        import piper  # type: ignore[import-untyped, import-not-found, unused-ignore]
     except ImportError:
         raise DependencyError(f"the piper engine needs piper-tts: {INSTALL_HINT}") from None
     return piper

@@ -78,7 +78,7 @@ def _prepare_shared_espeak() -> None:
     from . import espeak_lib
 
     if espeak_lib.initialised_by_narrate():
-        from pyttsx3.drivers.espeak import EspeakDriver
+        from pyttsx3.drivers.espeak import EspeakDriver  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
         EspeakDriver._moduleInitialized = True
         EspeakDriver._defaultVoice = EspeakDriver._defaultVoice or "en"
@@ -91,7 +91,7 @@ class Pyttsx3Engine:
 
     def __init__(self) -> None:
         try:
-            import pyttsx3
+            import pyttsx3  # type: ignore[import-untyped, import-not-found, unused-ignore]
         except ImportError:  # pragma: no cover - a dependency of the package
             raise DependencyError("the Python package pyttsx3 is missing: pip install pyttsx3") from None
         try:
@@ -151,7 +151,7 @@ class Pyttsx3Engine:
     def _install_espeak_callback(self) -> None:
         """Route libespeak-ng's callback to the driver again (another engine may have replaced it),
         through a wrapper that keeps the word events' audio positions."""
-        from pyttsx3.drivers import _espeak
+        from pyttsx3.drivers import _espeak  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
         from . import espeak_lib
 
