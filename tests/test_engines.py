@@ -283,3 +283,15 @@ def test_split_input_keeps_phoneme_pieces_whole() -> None:
         assert " ".join(t for _, t in pieces) == inp.text
         assert all(inp.text[o : o + len(t)] == t for o, t in pieces)
         assert all(t.count("[[") == t.count("]]") for _, t in pieces)
+
+
+def test_piper_package_rejects_a_broken_model_clearly(tmp_path: Path) -> None:
+    try:
+        engine = create_engine("piper")
+    except DependencyError:
+        pytest.skip("piper-tts is not installed (an optional extra: pip install 'narrate[piper]')")
+    model = tmp_path / "broken.onnx"
+    model.write_bytes(b"not an onnx model")
+    (tmp_path / "broken.onnx.json").write_text('{"audio": {"sample_rate": 22050}, "num_symbols": 1, "phoneme_id_map": {}}')
+    with pytest.raises(InputError, match="piper could not load .*broken.onnx"):
+        engine.synthesize((SpokenPart("Hi"),), VoiceSettings(voice=str(model)), tmp_path / "p.wav")
