@@ -179,7 +179,7 @@ def test_both_espeak_engines_share_one_process_in_either_order(tmp_path: Path) -
         "for i in range(2):\n"
         "    for e in engines:\n"
         "        t = e.synthesize((SpokenPart('Prices rose again.'),), VoiceSettings(), Path(sys.argv[2]) / f'{e.name}{i}.wav')\n"
-        "        assert t.frames > 0 and t.words, (e.name, t)\n"
+        "        assert t.frames > 0 and t.words and 0 <= t.words[-1].start_s < t.duration_s, (e.name, t)\n"
     )
     for order in ("espeak-ng,pyttsx3", "pyttsx3,espeak-ng"):
         done = subprocess.run([sys.executable, "-c", script, order, str(tmp_path)], capture_output=True, text=True, timeout=60)
