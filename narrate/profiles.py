@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .engines.base import VoiceSettings
 from .errors import InputError
 
 #: Loudness presets (integrated LUFS) the CLI and profiles may name.
@@ -53,6 +54,10 @@ class VoiceProfile:
 
     def with_rate(self, rate: int) -> "VoiceProfile":
         return replace(self, rate=rate)
+
+    def voice_settings(self) -> VoiceSettings:
+        """What the profile's engine needs to speak (and what the take cache keys on)."""
+        return VoiceSettings(voice=self.voice, rate=self.rate, pitch=self.pitch, volume=self.volume, language=self.language)
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ROOT, require_tool
 from narrate.cli import main
+from narrate.engines import VoiceSettings
 from narrate.errors import InputError
 from narrate.profiles import list_profiles, load_profile, load_profile_file
 
@@ -49,6 +50,7 @@ def test_profile_fields_load(voices_dir: Path) -> None:
     assert (p.engine, p.voice, p.rate, p.pitch, p.volume) == ("espeak-ng", "en-us", 180, 40, 0.9)
     assert p.loudness_target == -23.0 and p.pauses.sentence == 0.5 and p.pauses.section == 1.5
     assert p.lexicons == ((voices_dir / "extra.toml").resolve(),)
+    assert p.with_rate(200).voice_settings() == VoiceSettings(voice="en-us", rate=200, pitch=40, volume=0.9, language="en")
 
 
 @pytest.mark.parametrize(
