@@ -295,3 +295,22 @@ def test_piper_package_rejects_a_broken_model_clearly(tmp_path: Path) -> None:
     (tmp_path / "broken.onnx.json").write_text('{"audio": {"sample_rate": 22050}, "num_symbols": 1, "phoneme_id_map": {}}')
     with pytest.raises(InputError, match="piper could not load .*broken.onnx"):
         engine.synthesize((SpokenPart("Hi"),), VoiceSettings(voice=str(model)), tmp_path / "p.wav")
+
+
+def _loud_samples(path: Path) -> int:
+    """A voice's fingerprint that survives espeak's small run-to-run differences."""
+    import numpy as np
+
+    with wave.open(str(path), "rb") as w:
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    return int((np.abs(x) > 500).sum())
+
+
+def test_an_empty_voice_returns_to_the_default_after_another_voice(engine, tmp_path: Path) -> None:
+    other = "gmw/en-us+f3" if engine.name == "pyttsx3" else "en-us+f3"
+    text = (SpokenPart("Good evening, here is the news at six."),)
+    first = _loud_samples(engine.synthesize(text, VoiceSettings(), tmp_path / "a.wav").path)
+    female = _loud_samples(engine.synthesize(text, VoiceSettings(voice=other), tmp_path / "b.wav").path)
+    again = _loud_samples(engine.synthesize(text, VoiceSettings(), tmp_path / "c.wav").path)
+    assert abs(female - first) > 0.08 * first  # the variant really is another voice
+    assert abs(again - first) < 0.03 * first  # and the default came back

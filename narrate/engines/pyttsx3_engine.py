@@ -107,6 +107,8 @@ class Pyttsx3Engine:
         self._driver_name = type(self._driver).__module__.rsplit(".", 1)[-1]
         self.accepts_phonemes = self._driver_name == "espeak"
         self._events: list[tuple[int, int, float]] = []
+        # An empty voice means this one: without resetting to it, the last voice used would stick.
+        self._default_voice = self._engine.getProperty("voice")
         self._engine.connect("started-word", self._on_started_word)
 
     def version(self) -> str:
@@ -128,11 +130,12 @@ class Pyttsx3Engine:
 
     def _apply(self, settings: VoiceSettings) -> None:
         # Set every property on every call (a lost setting must not stick), then read the rate back.
-        if settings.voice:
+        voice = settings.voice or self._default_voice
+        if voice:
             try:
-                self._engine.setProperty("voice", settings.voice)
+                self._engine.setProperty("voice", voice)
             except (ValueError, KeyError) as exc:
-                raise InputError(f"pyttsx3 has no voice '{settings.voice}' ({exc}); see 'narrate voices --engine pyttsx3'") from None
+                raise InputError(f"pyttsx3 has no voice '{voice}' ({exc}); see 'narrate voices --engine pyttsx3'") from None
         for _ in range(2):
             self._engine.setProperty("rate", int(settings.rate))
             self._engine.setProperty("volume", float(settings.volume))
