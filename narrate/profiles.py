@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .engines.base import VoiceSettings
 from .errors import InputError
 
 #: Loudness presets (integrated LUFS) the CLI and profiles may name.
@@ -55,6 +56,10 @@ class VoiceProfile:
 
     def with_rate(self, rate: int) -> "VoiceProfile":
         return replace(self, rate=rate)
+
+    def voice_settings(self) -> VoiceSettings:
+        """What the profile's engine needs to speak (and what the take cache keys on)."""
+        return VoiceSettings(voice=self.voice, rate=self.rate, pitch=self.pitch, volume=self.volume, language=self.language)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -133,10 +138,19 @@ def load_profile_file(path: Path) -> VoiceProfile:
     for key in ("engine", "voice", "language", "description"):
         if key in data and not isinstance(data[key], str):
             raise InputError(f"{path}: '{key}' must be a string")
+    engine = str(data.get("engine", "pyttsx3"))
+    from .engines import engine_names
+
+    if engine not in engine_names():
+        raise InputError(f"{path}: unknown engine '{engine}'; known engines: {', '.join(engine_names())}")
+    voice = str(data.get("voice", ""))
+    if engine == "piper" and voice and not Path(voice).expanduser().is_absolute():
+        # A model file named by the profile lives beside the profile, not the current folder.
+        voice = str((path.parent / voice).resolve())
     return VoiceProfile(
         name=path.stem,
-        engine=str(data.get("engine", "pyttsx3")),
-        voice=str(data.get("voice", "")),
+        engine=engine,
+        voice=voice,
         rate=int(_num(data, "rate", 165, path, 40, 600)),
         pitch=int(_num(data, "pitch", 50, path, 0, 100)),
         volume=_num(data, "volume", 1.0, path, 0.0, 1.0),

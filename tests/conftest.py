@@ -19,6 +19,14 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("NO_COLOR", "1")
 
 
+@pytest.fixture(autouse=True)
+def _fake_engine_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine named "fake" (tests/fakes.py) exists for tests only."""
+    from narrate import engines
+
+    monkeypatch.setitem(engines.BUILTIN, "fake", "fakes:FakeEngine")
+
+
 def require_tool(name: str) -> str:
     """The path of a system tool; in CI its absence fails the test instead of skipping it."""
     path = shutil.which(name)

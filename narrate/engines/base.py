@@ -52,6 +52,19 @@ class TakeAudio:
         return self.frames / self.sample_rate if self.sample_rate else 0.0
 
 
+def take_fits(take: TakeAudio, words: int, rate: int) -> bool:
+    """Whether a take's length is plausible for ``words`` at ``rate`` wpm.
+
+    Loose on purpose (punctuation pauses, numbers read out, end silence), but it
+    catches the failures seen in pyttsx3: empty takes and a lost rate setting
+    that doubles or halves the length. An empty text fits only an empty take.
+    """
+    if words <= 0:
+        return take.frames == 0
+    expected = words * 60.0 / max(rate, 1)
+    return take.frames > 0 and 0.5 * expected <= take.duration_s <= 1.8 * expected + 0.6
+
+
 @runtime_checkable
 class Engine(Protocol):
     """A speech engine. Instances live in one process; they need not be thread-safe.

@@ -2,8 +2,17 @@
 
 Traps handled here (see the engine notes): the first ``runAndWait`` after
 ``init`` returns at once, so one empty run primes the loop; the driver prints
-``Audio saved to …`` for every file, so stdout is captured; long texts are
+``Audio saved to …`` for every file, so stdout is captured (at the Python and
+the file-descriptor level, so ``--json`` output stays one document); every
+property is set on every call, and read back, because a setting can be lost;
+an empty take is retried once; the espeak driver writes a 22,050 Hz header
+whatever the library's rate, so the header is corrected. Long texts are
 quadratic and crash it, so callers hand it one segment at a time.
+
+Word timings: with the espeak driver they are exact (espeak's word events,
+read by wrapping the driver's callback). With other drivers they come from
+pyttsx3's ``started-word`` events, which carry only a character position, so
+the time is *approximate*: the take's duration shared out by character offset.
 """
 
 from __future__ import annotations
@@ -11,17 +20,68 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import platform
+import sys
+import tempfile
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import DependencyError, SynthesisError
+from ..errors import DependencyError, InputError, OutputError, SynthesisError
 from ..models import SpokenPart
-from .base import TakeAudio, VoiceInfo, VoiceSettings
-from .escape import plain_text
+from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime
+from .escape import EngineInput, engine_input, split_input
 
 log = logging.getLogger(__name__)
+
+#: pyttsx3 tells espeak the text is ten times its length (about 31,600 characters crash it) and
+#: grows its audio buffer quadratically: longer texts are spoken in pieces of this size.
+MAX_CHARS = 2000
+
+
+@contextlib.contextmanager
+def _captured_stdout() -> Iterator[None]:
+    """Swallow stdout from Python prints and from C code alike, logging it at debug level."""
+    buf = io.StringIO()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = -1
+    if fd < 0:
+        with contextlib.redirect_stdout(buf):
+            yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), fd)
+        try:
+            with contextlib.redirect_stdout(buf):
+                yield
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            sink.seek(0)
+            leaked = sink.read().decode("utf-8", "replace") + buf.getvalue()
+    if leaked.strip():
+        log.debug("pyttsx3 printed: %s", leaked.strip())
+
+
+def _prepare_shared_espeak() -> None:
+    """When narrate's espeak-ng engine already initialised libespeak-ng, stop pyttsx3 re-initialising it."""
+    if platform.system() != "Linux":
+        return
+    from . import espeak_lib
+
+    if espeak_lib.initialised_by_narrate():
+        from pyttsx3.drivers.espeak import EspeakDriver  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        EspeakDriver._moduleInitialized = True
+        EspeakDriver._defaultVoice = EspeakDriver._defaultVoice or "en"
 
 
 class Pyttsx3Engine:
@@ -31,20 +91,25 @@ class Pyttsx3Engine:
 
     def __init__(self) -> None:
         try:
-            import pyttsx3
+            import pyttsx3  # type: ignore[import-untyped, import-not-found, unused-ignore]
         except ImportError:  # pragma: no cover - a dependency of the package
             raise DependencyError("the Python package pyttsx3 is missing: pip install pyttsx3") from None
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            _prepare_shared_espeak()
+            with _captured_stdout():
                 self._engine: Any = pyttsx3.init()
                 # Prime the loop: the first runAndWait returns before the driver runs.
                 self._engine.runAndWait()
         except (OSError, RuntimeError) as exc:
             hint = "sudo apt-get install espeak-ng" if platform.system() == "Linux" else "a system speech engine"
             raise DependencyError(f"pyttsx3 could not start a speech engine ({exc}); install {hint}") from None
-        self._driver_name = type(self._engine.proxy._driver).__module__.rsplit(".", 1)[-1]
+        self._driver: Any = self._engine.proxy._driver
+        self._driver_name = type(self._driver).__module__.rsplit(".", 1)[-1]
         self.accepts_phonemes = self._driver_name == "espeak"
-        self._applied: VoiceSettings | None = None
+        self._events: list[tuple[int, int, float]] = []
+        # An empty voice means this one: without resetting to it, the last voice used would stick.
+        self._default_voice = self._engine.getProperty("voice")
+        self._engine.connect("started-word", self._on_started_word)
 
     def version(self) -> str:
         from importlib.metadata import version
@@ -59,35 +124,173 @@ class Pyttsx3Engine:
     def list_voices(self) -> list[VoiceInfo]:
         out = []
         for v in self._engine.getProperty("voices"):
-            out.append(VoiceInfo(id=str(v.id), name=str(v.name), languages=tuple(str(x) for x in (v.languages or [])), gender=v.gender))
+            gender = str(v.gender).lower() if v.gender else None
+            out.append(VoiceInfo(id=str(v.id), name=str(v.name), languages=tuple(str(x) for x in (v.languages or [])), gender=gender))
         return out
 
     def _apply(self, settings: VoiceSettings) -> None:
-        # Set every property on every call: a lost setting (seen with stop()) must not stick.
-        if settings.voice:
+        # Set every property on every call (a lost setting must not stick), then read the rate back.
+        voice = settings.voice or self._default_voice
+        if voice:
             try:
-                self._engine.setProperty("voice", settings.voice)
+                self._engine.setProperty("voice", voice)
             except (ValueError, KeyError) as exc:
-                raise SynthesisError(f"pyttsx3 has no voice '{settings.voice}' ({exc}); see 'narrate voices --engine pyttsx3'") from None
-        self._engine.setProperty("rate", int(settings.rate))
-        self._engine.setProperty("volume", float(settings.volume))
-        with contextlib.suppress(KeyError, ValueError, TypeError, AttributeError):
-            self._engine.setProperty("pitch", int(settings.pitch))
-        self._applied = settings
+                raise InputError(f"pyttsx3 has no voice '{voice}' ({exc}); see 'narrate voices --engine pyttsx3'") from None
+        for _ in range(2):
+            self._engine.setProperty("rate", int(settings.rate))
+            self._engine.setProperty("volume", float(settings.volume))
+            with contextlib.suppress(KeyError, ValueError, TypeError, AttributeError):
+                self._engine.setProperty("pitch", int(settings.pitch))
+            with contextlib.suppress(Exception):
+                if int(self._engine.getProperty("rate")) != int(settings.rate):
+                    log.debug("pyttsx3 lost the rate setting; setting it again")
+                    continue
+            break
 
-    def synthesize(self, parts: tuple[SpokenPart, ...], settings: VoiceSettings, out_path: Path) -> TakeAudio:
-        self._apply(settings)
-        text = plain_text(parts, phonemes=self.accepts_phonemes)
-        out_path = Path(out_path)
-        with contextlib.redirect_stdout(io.StringIO()):
+    def _on_started_word(self, name: Any = None, location: int = 0, length: int = 0, **_: Any) -> None:
+        if self._driver_name != "espeak":
+            self._events.append((int(location), int(length), -1.0))
+
+    def _install_espeak_callback(self) -> None:
+        """Route libespeak-ng's callback to the driver again (another engine may have replaced it),
+        through a wrapper that keeps the word events' audio positions."""
+        from pyttsx3.drivers import _espeak  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        from . import espeak_lib
+
+        driver = self._driver
+        events = self._events
+        # In narrate's synchronous mode the library never sends MSG_TERMINATED (only a last
+        # call with no audio), and the driver's loop waits for it forever: send it ourselves.
+        synchronous = espeak_lib.initialised_by_narrate()
+        terminated = False
+
+        def wrapped(wav: Any, numsamples: int, evs: Any) -> int:
+            nonlocal terminated
+            i = 0
+            while evs[i].type != _espeak.EVENT_LIST_TERMINATED:
+                if evs[i].type == _espeak.EVENT_WORD:
+                    events.append((evs[i].text_position, evs[i].length, evs[i].audio_position / 1000.0))
+                terminated = terminated or evs[i].type == _espeak.EVENT_MSG_TERMINATED
+                i += 1
+            rc = int(driver._onSynth(wav, numsamples, evs) or 0)
+            if synchronous and not wav and not terminated:
+                terminated = True
+                end = (_espeak.EVENT * 2)()
+                end[0].type = _espeak.EVENT_MSG_TERMINATED
+                end[1].type = _espeak.EVENT_LIST_TERMINATED
+                driver._onSynth(None, 0, end)
+            return rc
+
+        _espeak.SetSynthCallback(wrapped)
+
+    def _run(self, text: str, out_path: Path) -> None:
+        self._events.clear()
+        if self._driver_name == "espeak":
+            self._install_espeak_callback()
+        with _captured_stdout():
             self._engine.save_to_file(text, str(out_path))
             self._engine.runAndWait()
+
+    def synthesize(self, parts: tuple[SpokenPart, ...], settings: VoiceSettings, out_path: Path) -> TakeAudio:
+        inp = engine_input(parts, phonemes=self.accepts_phonemes)
+        out_path = Path(out_path)
+        if not inp.text:
+            return _write_silence(out_path, 22050)
+        pieces = split_input(inp, MAX_CHARS)
+        if len(pieces) == 1:
+            return self._take(inp, 0, inp.text, settings, out_path)
+        # A long text: speak it in pieces and join them, so pyttsx3 never sees a text it crashes on.
+        with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".pyttsx3-") as tmp:
+            takes = [self._take(inp, off, text, settings, Path(tmp) / f"{i}.wav") for i, (off, text) in enumerate(pieces)]
+            return _join(takes, out_path)
+
+    def _take(self, inp: EngineInput, offset: int, text: str, settings: VoiceSettings, out_path: Path) -> TakeAudio:
+        for attempt in (1, 2):
+            self._apply(settings)
+            out_path.unlink(missing_ok=True)
+            self._run(text, out_path)
+            take = self._read(out_path, inp, offset, len(text))
+            if take is not None and take.frames > 0:
+                return take
+            log.debug("pyttsx3 wrote an empty take for %r (attempt %d)", text[:60], attempt)
+        raise SynthesisError(f"pyttsx3 wrote no audio for {text[:60]!r}, twice")
+
+    def _read(self, out_path: Path, inp: EngineInput, offset: int, length: int) -> TakeAudio | None:
         try:
             with wave.open(str(out_path), "rb") as w:
-                return TakeAudio(path=out_path, sample_rate=w.getframerate(), frames=w.getnframes())
-        except (OSError, EOFError, wave.Error) as exc:
-            raise SynthesisError(f"pyttsx3 wrote no usable audio ({exc})") from None
+                rate, frames = w.getframerate(), w.getnframes()
+        except (OSError, EOFError, wave.Error):
+            return None
+        if self._driver_name == "espeak":
+            rate = _fix_espeak_rate(out_path, rate)
+        duration = frames / rate if rate else 0.0
+        return TakeAudio(path=out_path, sample_rate=rate, frames=frames, words=self._words(inp, offset, length, duration))
+
+    def _words(self, inp: EngineInput, offset: int, length: int, duration: float) -> tuple[WordTime, ...]:
+        out: list[WordTime] = []
+        last = 0.0
+        for pos, size, t in self._events:
+            start = t if t >= 0 else duration * (pos - 1) / max(length, 1)  # approximate without audio positions
+            start = min(max(start, last), duration)
+            word = inp.word_at(offset + pos - 1, size)
+            if word.strip():
+                out.append(WordTime(word, start))
+                last = start
+        return tuple(out)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self._engine.stop()
+
+
+def _write_silence(out_path: Path, rate: int) -> TakeAudio:
+    """An empty take for empty input (pyttsx3 asserts on an empty text)."""
+    try:
+        with wave.open(str(out_path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(rate)
+    except OSError as exc:
+        raise OutputError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
+    return TakeAudio(path=out_path, sample_rate=rate, frames=0)
+
+
+def _fix_espeak_rate(out_path: Path, header_rate: int) -> int:
+    """The espeak driver always writes 22,050 Hz; rewrite the header if the library runs at another rate."""
+    from . import espeak_lib
+
+    try:
+        real = espeak_lib.sample_rate()
+    except Exception:  # noqa: BLE001 - the header is still the best guess
+        return header_rate
+    if real <= 0 or real == header_rate:
+        return header_rate
+    with wave.open(str(out_path), "rb") as r:
+        data = r.readframes(r.getnframes())
+    with wave.open(str(out_path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(real)
+        w.writeframes(data)
+    return real
+
+
+def _join(takes: list[TakeAudio], out_path: Path) -> TakeAudio:
+    """One take from several, in order, with their word timings moved to the joined timeline."""
+    rate = takes[0].sample_rate
+    words: list[WordTime] = []
+    elapsed = 0.0
+    try:
+        with wave.open(str(out_path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            for take in takes:
+                with wave.open(str(take.path), "rb") as w:
+                    out.writeframes(w.readframes(w.getnframes()))
+                words += [WordTime(w.word, w.start_s + elapsed) for w in take.words]
+                elapsed += take.duration_s
+    except OSError as exc:
+        raise OutputError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
+    return TakeAudio(path=out_path, sample_rate=rate, frames=sum(t.frames for t in takes), words=tuple(words))
