@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, require_tool
+from fakes import FakeEngine
 from narrate.cache import TakeCache, cache_root
 from narrate.cli import main
 from narrate.errors import InputError, SynthesisError
@@ -148,28 +149,16 @@ def test_cache_info_and_prune(script: Path, capsys: pytest.CaptureFixture[str]) 
 # ------------------------------------------------------------ take checks with a misbehaving engine
 
 
-class FlakyEngine:
-    """Writes an empty take for the first ``bad`` calls, then real audio via pyttsx3."""
+class FlakyEngine(FakeEngine):
+    """Writes an empty take for the first ``bad`` calls, then a good one."""
 
     name = "flaky"
-    accepts_phonemes = False
     bad = 1
-    calls = 0
-
-    def __init__(self) -> None:
-        from narrate.engines.pyttsx3_engine import Pyttsx3Engine
-
-        self.real = Pyttsx3Engine()
-
-    def version(self) -> str:
-        return "flaky-1"
-
-    def list_voices(self) -> list[object]:
-        return []
+    calls_made = 0
 
     def synthesize(self, parts, settings, out_path):  # type: ignore[no-untyped-def]
-        FlakyEngine.calls += 1
-        if FlakyEngine.calls <= FlakyEngine.bad:
+        FlakyEngine.calls_made += 1
+        if FlakyEngine.calls_made <= FlakyEngine.bad:
             from narrate.engines.base import TakeAudio
 
             with wave.open(str(out_path), "wb") as w:
@@ -177,10 +166,7 @@ class FlakyEngine:
                 w.setsampwidth(2)
                 w.setframerate(22050)
             return TakeAudio(Path(out_path), 22050, 0)
-        return self.real.synthesize(parts, settings, out_path)
-
-    def close(self) -> None:
-        pass
+        return super().synthesize(parts, settings, out_path)
 
 
 @pytest.fixture
@@ -194,7 +180,7 @@ def flaky_voice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     voices.mkdir()
     (voices / "flaky.toml").write_text('engine = "flaky"\n', encoding="utf-8")
     monkeypatch.setenv("NARRATE_VOICES_DIR", str(voices))
-    FlakyEngine.calls = 0
+    FlakyEngine.calls_made = 0
     return "flaky"
 
 
@@ -202,7 +188,7 @@ def test_an_empty_take_is_retried(script: Path, flaky_voice: str) -> None:
     FlakyEngine.bad = 1
     r = render(script, RenderOptions(jobs=1, voice=flaky_voice))
     assert r.synthesized == 5
-    assert FlakyEngine.calls == 6  # one retry
+    assert FlakyEngine.calls_made == 6  # one retry
 
 
 def test_a_take_that_never_fits_is_an_error_naming_the_segment(script: Path, flaky_voice: str) -> None:
