@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NARRATE = [sys.executable, "-m", "narrate.cli.__main__"]
+NARRATE = [sys.executable, "-m", "narrate"]
 
 WORDS = (
     "forces advanced against militants near the border while officials said the offensive would continue "

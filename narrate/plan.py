@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,6 +38,16 @@ class Voices:
         if self.script_dir is not None:
             layers.append(project_lexicon_path(self.script_dir))
         return load_lexicon(layers)
+
+
+# Markup pasted into a script is never spoken nor obeyed: tags go, bracket pairs become spaces.
+_TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]{0,300})?/?>")
+_BRACKETS = re.compile(r"\[\[|\]\]|\{\{|\}\}")
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without SSML/HTML tags and ``[[…]]``/``{{…}}`` brackets (their inner words stay)."""
+    return _BRACKETS.sub(" ", _TAG.sub(" ", text))
 
 
 def estimate_seconds(spoken: str, rate_wpm: int) -> float:
@@ -119,7 +130,7 @@ def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str |
             if s.clause <= 1:
                 sentence_no += 1
             sid = f"p{para_no:02d}-s{sentence_no:02d}" + (chr(ord("a") + s.clause - 1) if s.clause else "")
-            norm = normalize_spans(s.text, lexicon, options)
+            norm = normalize_spans(strip_markup(s.text), lexicon, options)
             if k == n - 1:
                 pause = profile.pauses.paragraph
             elif not s.last_clause:

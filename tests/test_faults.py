@@ -1,0 +1,176 @@
+"""Faults: kill -9 mid-render, two renders at once, unwritable outputs — nothing lost, nothing corrupted."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+from conftest import require_tool
+from narrate.cache import wav_ok
+
+PLACES = ["Mosul", "Raqqa", "Palmyra", "Homs", "Qayrawan", "Kirkuk", "Sinjar", "Hawija"]
+
+
+def long_script(sentences: int, seed: int = 3) -> str:
+    rng = random.Random(seed)
+    out = []
+    for i in range(sentences):
+        out.append(f"Report {i + 1}: forces moved {rng.randint(2, 90)}km toward {rng.choice(PLACES)} as the ISF and the PMU held the road.")
+        if i % 3 == 2:
+            out.append("\n\n")
+    return " ".join(out).replace(" \n\n ", "\n\n") + "\n"
+
+
+def narrate(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "narrate", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "narrate", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, start_new_session=True)
+
+
+def committed_takes(cache: Path) -> int:
+    return len(list(cache.glob("takes/*/*/[0-9][0-9][0-9].json")))
+
+
+def timings(path: Path) -> list[dict[str, object]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    segs = data["segments"]
+    assert isinstance(segs, list)
+    return segs
+
+
+def assert_same_track(a: Path, b: Path) -> None:
+    ta, tb = timings(a.with_suffix(".timings.json")), timings(b.with_suffix(".timings.json"))
+    assert [(c["id"], c["spoken"]) for c in ta] == [(c["id"], c["spoken"]) for c in tb]
+    for x, y in zip(ta, tb):
+        assert abs(float(x["start_s"]) - float(y["start_s"])) < 0.25  # type: ignore[arg-type]
+    assert wav_ok(a) is not None and wav_ok(b) is not None
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    require_tool("espeak-ng")
+    require_tool("ffmpeg")
+    e = dict(os.environ)
+    e["NARRATE_CACHE_DIR"] = str(tmp_path / "cache")
+    e.pop("NO_COLOR", None)
+    return e
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments_then_rerender_completes_and_reuses(tmp_path: Path, env: dict[str, str]) -> None:
+    script = tmp_path / "long.txt"
+    script.write_text(long_script(45), encoding="utf-8")
+    reference_env = dict(env, NARRATE_CACHE_DIR=str(tmp_path / "ref-cache"))
+    ref = narrate("render", str(script), "-o", str(tmp_path / "ref.wav"), "--jobs", "2", "--json", env=reference_env)
+    assert ref.returncode == 0, ref.stderr
+    total = json.loads(ref.stdout)["segments"]
+    cache = Path(env["NARRATE_CACHE_DIR"])
+    rng = random.Random(11)
+    out = tmp_path / "out.wav"
+    for trial in range(3):
+        proc = start("render", str(script), "-o", str(out), "--jobs", "2", "--json", env=env)
+        target = committed_takes(cache) + rng.randint(1, 12)
+        deadline = time.monotonic() + 120
+        while committed_takes(cache) < min(target, total) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        # Every take in the cache is whole, and no stray temp file is taken for a take.
+        for meta in cache.glob("takes/*/*/[0-9][0-9][0-9].json"):
+            assert wav_ok(meta.with_suffix(".wav")) is not None, f"trial {trial}: damaged take {meta}"
+    before = committed_takes(cache)
+    done = narrate("render", str(script), "-o", str(out), "--jobs", "2", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["reused"] >= min(before, total) - 1 and doc["reused"] + doc["synthesized"] == total
+    assert_same_track(out, tmp_path / "ref.wav")
+
+
+@pytest.mark.slow
+def test_killed_rerender_leaves_the_previous_output_intact(tmp_path: Path, env: dict[str, str]) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text(long_script(12), encoding="utf-8")
+    out = tmp_path / "s.mp3"
+    first = narrate("render", str(script), "-o", str(out), "--json", env=env)
+    assert first.returncode == 0, first.stderr
+    before = out.read_bytes()
+    for delay in (0.05, 0.3, 0.8):
+        script.write_text(long_script(12, seed=int(delay * 100)), encoding="utf-8")
+        proc = start("render", str(script), "-o", str(out), "--json", env=env)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        data = out.read_bytes()
+        # Either the old track or a complete new one: never a half-written file.
+        if data != before:
+            probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(out)],
+                                   capture_output=True, text=True)
+            assert probe.returncode == 0 and float(probe.stdout) > 1
+            before = data
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and "s.mp3" in p.name]
+    assert leftovers == [] or all(p.endswith((".part", ".tmp")) for p in leftovers)
+
+
+def test_two_renders_at_once_share_the_cache_safely(tmp_path: Path, env: dict[str, str]) -> None:
+    script = tmp_path / "s.txt"
+    script.write_text(long_script(10), encoding="utf-8")
+    a = start("render", str(script), "-o", str(tmp_path / "a.wav"), "--json", env=env)
+    b = start("render", str(script), "-o", str(tmp_path / "b.wav"), "--json", env=env)
+    outs = [p.communicate(timeout=300) for p in (a, b)]
+    assert a.returncode == 0 and b.returncode == 0, outs
+    docs = [json.loads(o[0]) for o in outs]
+    # One of them synthesized everything; the other (which waited) reused it all.
+    assert sorted(d["synthesized"] for d in docs) == [0, docs[0]["segments"]]
+    cache = Path(env["NARRATE_CACHE_DIR"])
+    for meta in cache.glob("takes/*/*/[0-9][0-9][0-9].json"):
+        assert wav_ok(meta.with_suffix(".wav")) is not None
+    assert committed_takes(cache) == docs[0]["segments"]
+    with wave.open(str(tmp_path / "a.wav")) as wa, wave.open(str(tmp_path / "b.wav")) as wb:
+        assert wa.readframes(wa.getnframes()) == wb.readframes(wb.getnframes())
+
+
+def test_read_only_output_folder_is_a_clear_error_and_the_cache_survives(tmp_path: Path, env: dict[str, str]) -> None:
+    if os.geteuid() == 0:
+        # root ignores permission bits: use a folder on a read-only bind instead, if possible; else a missing folder.
+        target = tmp_path / "missing" / "out.wav"
+    else:
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        target = ro / "out.wav"
+    script = tmp_path / "s.txt"
+    script.write_text("One sentence here. Another one there.\n", encoding="utf-8")
+    ok = narrate("render", str(script), "--json", env=env)
+    assert ok.returncode == 0, ok.stderr
+    takes_before = committed_takes(Path(env["NARRATE_CACHE_DIR"]))
+    bad = narrate("render", str(script), "-o", str(target), env=env)
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    assert "folder" in bad.stderr
+    assert committed_takes(Path(env["NARRATE_CACHE_DIR"])) == takes_before
+
+
+def test_full_disk_is_a_clear_error(tmp_path: Path, env: dict[str, str]) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    script = tmp_path / "s.txt"
+    script.write_text("One sentence here.\n", encoding="utf-8")
+    assert narrate("render", str(script), "--json", env=env).returncode == 0
+    # Writing the track into a file that refuses every byte: ENOSPC.
+    link = tmp_path / "full.wav"
+    link.symlink_to("/dev/full")
+    res = narrate("render", str(script), "-o", str(link), env=env)
+    assert res.returncode != 0
+    assert "Traceback" not in res.stderr and res.stderr.strip().count("\n") == 0
