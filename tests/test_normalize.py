@@ -6,6 +6,7 @@ import io
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from casefiles import cases
@@ -18,9 +19,28 @@ from narrate.cli import main
 from narrate.normalize import NormalizeOptions, normalize, normalize_spans
 
 
-@pytest.mark.parametrize("written,spoken", cases("normalize"))
-def test_case_files(written: str, spoken: str) -> None:
-    assert normalize(written) == spoken
+def _file_options(path: Path) -> NormalizeOptions:
+    """A case file may name its options in a header line: ``# options: number_and=true, expand_acronyms=false``."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        if line.lstrip("# ").startswith("options:"):
+            pairs = (item.split("=") for item in line.split(":", 1)[1].split(",") if item.strip())
+            return NormalizeOptions(**{k.strip(): v.strip().lower() == "true" for k, v in pairs})
+    return NormalizeOptions()
+
+
+def _case_params() -> list[object]:
+    out: list[object] = []
+    for path in sorted((Path(__file__).parent / "data" / "normalize").glob("*.txt")):
+        options = _file_options(path)
+        out += [pytest.param(*p.values, options, id=p.id) for p in cases("normalize", path.name)]  # type: ignore[attr-defined]
+    return out
+
+
+@pytest.mark.parametrize("written,spoken,options", _case_params())
+def test_case_files(written: str, spoken: str, options: NormalizeOptions) -> None:
+    assert normalize(written, options=options) == spoken
 
 
 def _seed_sentences() -> list[str]:
@@ -57,8 +77,15 @@ def test_read_repeated_acronyms_option() -> None:
 
 
 def test_number_and_option() -> None:
-    assert normalize("120mm mortars", options=NormalizeOptions(number_and=False)) == "one hundred twenty millimeter mortars"
+    assert normalize("120mm mortars") == "one hundred twenty millimeter mortars"  # American by default, as in issue 3
+    assert normalize("120mm mortars", options=NormalizeOptions(number_and=True)) == "one hundred and twenty millimeter mortars"
     assert normalize("1991") == "nineteen ninety one"
+
+
+def test_case_file_options_header() -> None:
+    british = Path(__file__).parent / "data" / "normalize" / "british.txt"
+    assert _file_options(british) == NormalizeOptions(number_and=True)
+    assert _file_options(british.with_name("cardinal.txt")) == NormalizeOptions()
 
 
 def test_spans_point_into_the_input_and_parts_join_to_spoken() -> None:

@@ -23,7 +23,7 @@ def _minutes(mm: int) -> str:
     return "oh " + digits(str(mm)) if mm < 10 else cardinal(mm)
 
 
-def clock(h: int, mm: int, ap: str | None, and_: bool = True) -> str:
+def clock(h: int, mm: int, ap: str | None, and_: bool = False) -> str:
     if ap:
         return cardinal(h) + ("" if mm == 0 else " " + _minutes(mm)) + f" {ap}"
     return cardinal(h) + (" o'clock" if mm == 0 else " " + _minutes(mm))

@@ -42,7 +42,7 @@ def _era(m: re.Match[str], ctx: Ctx) -> str | None:
     return f"{year(int(m.group('y')))} {era}"
 
 
-def decade(digits: str, and_: bool = True) -> str:
+def decade(digits: str, and_: bool = False) -> str:
     """"1980" -> "nineteen eighties", "80" -> "eighties", "2000" -> "two thousands"."""
     n = int(digits)
     return pluralize_last(year(n) if len(digits) == 4 else cardinal(n, and_))
