@@ -1,7 +1,8 @@
 """Cardinals and decimals: plain numbers, negatives, leading-zero codes.
 
 Examples: "49" -> "forty nine"; "1,200" -> "one thousand two hundred"; "3.5 million" -> "three point five million";
-"-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four".
+"-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four";
+"401(k)" -> "four oh one K"; "501(c)(3)" -> "five oh one C three".
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .numbers import number, pluralize_last, year
-from .rules import LEFT, NUM, RIGHT, Ctx, Rule, words
+from .rules import LEFT, NUM, RIGHT, Ctx, Rule, spell, words
 
 
 def _negative(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -38,6 +39,19 @@ def _identifier(m: re.Match[str], ctx: Ctx) -> str | None:
 def _model_plural(m: re.Match[str], ctx: Ctx) -> str | None:
     return pluralize_last(number(m.group("n"), ctx.and_))
 
+
+def _section(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A section of a code names a thing, so its number is read in pairs like one: "401(k)" -> "four oh one K"."""
+    n = m.group("n")
+    head = year(int(n)) if 100 <= int(n) < 10000 and not n.startswith("0") else number(n, ctx.and_)
+    marks = [p.strip("()") for p in re.findall(r"\([^)]*\)", m.group("p"))]
+    if "s" in marks:
+        return None  # "1980(s)": a plural, not a subsection
+    return " ".join([head] + [number(p, ctx.and_) if p.isdigit() else spell(p) for p in marks])
+
+
+#: "401(k)", "501(c)(3)", "Section 8(a)": a number with lettered or numbered subsections in parentheses.
+SECTION = [Rule("section", "cardinal", r"(?<![\w.,])(?P<n>\d+)(?P<p>(?:\((?:[A-Za-z]{1,2}|\d{1,2})\)){1,3})(?![\w])", _section)]
 
 #: "F-16s", "T-72s", "S-400s": plurals of model numbers.
 MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]

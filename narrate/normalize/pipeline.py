@@ -55,12 +55,14 @@ PRIORITY: tuple[list[Rule], ...] = (
     fraction.RULES,
     cardinal.MODEL_PLURAL,
     cardinal.IDENTIFIER,  # "Resolution 2254", "Boeing 737": names read in pairs
+    cardinal.SECTION,  # "401(k)", "501(c)(3)": code sections, before the number is read alone
     year.RULES[2:],  # bare years, before plain cardinals
     cardinal.RULES,
     roman.RULES,  # before acronyms, so "II" is a numeral, not letters
     abbreviation.RULES,
     acronym.RULES,
     cardinal.FALLBACK,
+    symbol.LEFTOVER,  # no raw symbol reaches the engine
 )
 
 _ADJACENT = re.compile(r"\w")
