@@ -98,6 +98,13 @@ def test_spans_point_into_the_input_and_parts_join_to_spoken() -> None:
     assert classes["ISF"] == "lexicon" and classes["90km"] == "measure" and classes["9%"] == "percent"
 
 
+def test_a_bare_m_is_read_but_its_span_says_it_was_a_guess() -> None:
+    spans = {s.written: s for s in normalize_spans("5m people ran 300m, costing $300m").spans}
+    assert spans["5m"].spoken == "five million" and spans["5m"].ambiguous and spans["5m"].cls == "measure"
+    assert spans["300m"].spoken == "three hundred meters" and spans["300m"].ambiguous
+    assert spans["$300m"].cls == "money" and not spans["$300m"].ambiguous
+
+
 def test_spoken_text_is_plain() -> None:
     spoken = normalize("Gen. Smith's [[x]] forces (ISF) took 4 UAVs on 3 March 2017 at 5 p.m.")
     assert "[[" not in normalize("ISF") and not re.search(r"\d", spoken)

@@ -3,7 +3,8 @@
 Examples: "1 km" -> "one kilometer"; "90km" -> "ninety kilometers"; "120mm mortars" -> "one hundred twenty
 millimeter mortars"; "a 2.5 km stretch" -> "a two point five kilometer stretch"; "12kg/kg" -> "twelve kilograms
 per kilogram"; "12/kg" -> "twelve per kilogram"; "2°C" -> "two degrees Celsius"; "4 1/2 lbs" -> "four and a half
-pounds"; "2x8 m2" -> "two by eight square meters".
+pounds"; "2x8 m2" -> "two by eight square meters"; "5m people" -> "five million people" but "a 100m sprint" -> "a one
+hundred meter sprint" (both spans marked ambiguous for the check tool).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from functools import lru_cache
 
 from . import fraction
 from .numbers import is_one, number
-from .rules import LEFT, NUM, Ctx, Rule, alternation, rows, words
+from .rules import LEFT, NUM, Ambiguous, Ctx, Rule, alternation, rows, words
 
 #: A full scale word between the number and the unit: "100 million kg".
-SCALE_WORDS = r"(?:\s(?:thousand|million|billion|trillion))"
+SCALE_WORDS_SET = ("thousand", "million", "billion", "trillion")
+SCALE_WORDS = r"(?:\s(?:" + "|".join(SCALE_WORDS_SET) + "))"
 
 
 @lru_cache(maxsize=1)
@@ -81,8 +83,27 @@ def adjectival(m: re.Match[str], ctx: Ctx, hyphen: bool) -> bool:
     return ctx.word_after(m).lower() in words("measure_nouns.txt")
 
 
+#: Words that may stand between "5m" and its count noun ("1.5m Syrian refugees") — not these, which end the phrase.
+_NOT_MODIFIERS = frozenset("a an the and or of to from in on at for by with than away per each".split())
+
+
+def counted(ctx: Ctx, m: re.Match[str]) -> bool:
+    """A count noun from ``data/count_nouns.txt`` follows, maybe after one modifier: "5m people", "2m new users"."""
+    nouns = words("count_nouns.txt")
+    following = re.findall(r"[\w'’-]+", ctx.after(m, 40))[:2]
+    if following and following[0].lower() in nouns:
+        return True
+    return len(following) == 2 and following[0].lower() not in _NOT_MODIFIERS and following[1].lower() in nouns
+
+
 def _measure(m: re.Match[str], ctx: Ctx) -> str | None:
     amount, unit, per = m.group("a"), m.group("u"), m.group("per")
+    if unit == "m" and not per and not m.group("a").endswith(tuple(SCALE_WORDS_SET)):
+        # "300m" is meters or million; a count noun after it decides, and the span says it was a guess
+        if counted(ctx, m):
+            return Ambiguous(f"{amount_words(amount, ctx.and_)} million")
+        adj = adjectival(m, ctx, m.group("sep") == "-")
+        return Ambiguous(f"{amount_words(amount, ctx.and_)} {unit_words(unit, amount, adj)}")
     adj = adjectival(m, ctx, m.group("sep") == "-")
     spoken = f"{amount_words(amount, ctx.and_)} {unit_words(unit, amount, adj)}"
     if per:

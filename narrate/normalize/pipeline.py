@@ -34,7 +34,7 @@ from . import (
 from . import (
     range as range_,
 )
-from .rules import Ctx, Rule, uncaptured
+from .rules import Ambiguous, Ctx, Rule, uncaptured
 
 if TYPE_CHECKING:
     from . import NormalizeOptions
@@ -228,7 +228,7 @@ def run(text: str, lexicon: Lexicon, options: "NormalizeOptions") -> Normalized:
         written = text[start:end]
         if written.endswith(".") and not spoken.endswith(".") and not text[end:].strip(" \t\"'’”)]"):
             spoken += "."  # the period of "… in Sept." also ends the sentence
-        spans.append(Span(start, end, written, spoken.strip(), rule.cls))
+        spans.append(Span(start, end, written, spoken.strip(), rule.cls, ambiguous=isinstance(out, Ambiguous)))
         buf.append(spoken)
     flush()
     parts = _collapse(parts)

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 DATA = Path(__file__).parent / "data"
 
+class Ambiguous(str):
+    """Spoken words that are a guess between readings ("300m": meters or million); the span is marked ambiguous."""
+
+
 #: What a verbalizer returns: spoken words, a SpokenPart (words + lexicon phonemes), or None to decline.
 Result = str | SpokenPart | None
 
