@@ -20,6 +20,8 @@ SILENT = "(silent)"
 _RIDERS = "\u200d\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff"
 
 _RIDER = re.compile(f"[{_RIDERS}]")
+#: Invisible format characters that separate words (zero-width space, and the like).
+_BREAKS = "\u200b\u2028\u2029"
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +50,10 @@ def _other(m: re.Match[str], ctx: Ctx) -> str | None:
     ch = m.group(0)[0]
     if ch in currencies():
         return " " + currencies()[ch][0] + " "  # a sign with no amount: "the $ rose" -> "the dollar rose"
-    return " " if is_symbol(ch) else None
+    category = unicodedata.category(ch)
+    if category == "Cf" and ch not in _BREAKS:
+        return ""  # soft hyphens, joiners, direction marks sit inside words: "co\u00adoperate" -> "cooperate"
+    return " " if is_symbol(ch) or category in ("Cc", "Cf") else None
 
 
 RULES = [
