@@ -18,8 +18,9 @@ from narrate.models import Normalized
 from narrate.normalize import NormalizeOptions, normalize_spans
 from narrate.normalize.symbol import is_symbol
 
-#: Letters of any script, as one word ("Mosul", "ISF", "عربي", "naïve"); digits and "_" are not letters.
-_WORD = re.compile(r"[^\W\d_]+")
+#: Letters of any script, as one word ("Mosul", "ISF", "عربي", "naïve"); digits, "_" and "º" (a degree sign
+#: to writers, a letter to Unicode) are not letters.
+_WORD = re.compile(r"[^\W\d_º]+")
 
 _WORDS = ["the", "ISF", "Mosul", "forces", "Gen.", "Dr", "St.", "March", "Oct.", "am", "pm", "a.m.", "II", "I",
           "NATO", "U.S.", "km", "m", "mm", "kg", "mph", "per", "cent", "million", "bn", "people", "Smith's",
@@ -54,7 +55,7 @@ def _check(text: str, result: Normalized) -> None:
     spoken = result.spoken
     assert "".join(p.text for p in result.parts) == spoken
     assert not re.search(r"\d", spoken), spoken
-    odd = [ch for ch in spoken if is_symbol(ch) or unicodedata.category(ch) in ("Cc", "Cf")]
+    odd = [ch for ch in spoken if is_symbol(ch) or unicodedata.category(ch) in ("Cc", "Cf") or ch == "º"]
     assert not odd, f"raw symbols {odd!r} in {spoken!r}"
     end = 0
     for span in result.spans:

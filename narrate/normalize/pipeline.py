@@ -77,7 +77,7 @@ class RuleSet:
 
 
 #: Every rule starts at a word start or on a non-letter (a cheap first check before the alternatives).
-_GUARD = r"(?:(?<![^\W\d_])|(?![^\W\d_]))"
+_GUARD = r"(?:(?<![^\W\d_])|(?![^\W\d_])|(?=º))"
 _CACHE: dict[int, tuple[Lexicon, "RuleSet"]] = {}
 
 
@@ -130,7 +130,7 @@ def _candidates(text: str, plain_words: frozenset[str]) -> Iterator[int]:
             yield s - 1  # "forces (ISF)": the parenthetical takes the space before it
         prev_alpha = False
         for i, ch in enumerate(w):
-            alpha = ch.isalpha()
+            alpha = ch.isalpha() and ch != "º"  # a letter to Unicode, a degree sign to writers: "45º", "Nº"
             if not (alpha and prev_alpha):
                 yield s + i
             prev_alpha = alpha
