@@ -76,9 +76,11 @@ def score(suite: Path, classes: list[str], options: NormalizeOptions, espeak: st
         sounds = [False] * len(cases)
         if espeak:
             ph = phonemes(outputs + [a for _, answers in cases for a in answers], espeak)
-            out_ph, ans_ph = ph[: len(cases)], iter(ph[len(cases) :])
+            out_ph, ans_ph = ph[: len(cases)], ph[len(cases) :]
+            k = 0
             for i, (_, answers) in enumerate(cases):
-                sounds[i] = any([out_ph[i] == next(ans_ph) for _ in answers])  # a list: consume every answer
+                sounds[i] = out_ph[i] in ans_ph[k : k + len(answers)]
+                k += len(answers)
         either = [e or p for e, p in zip(exact, sounds, strict=True)]
         if show in (cls, "all"):
             for (w, answers), o, ok, snd in zip(cases, outputs, exact, sounds, strict=True):
