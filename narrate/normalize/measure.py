@@ -89,11 +89,17 @@ _NOT_MODIFIERS = frozenset("a an the and or of to from in on at for by with than
 
 def counted(ctx: Ctx, m: re.Match[str]) -> bool:
     """A count noun from ``data/count_nouns.txt`` follows, maybe after one modifier: "5m people", "2m new users"."""
-    nouns = words("count_nouns.txt")
     following = re.findall(r"[\w'’-]+", ctx.after(m, 40))[:2]
-    if following and following[0].lower() in nouns:
+    if following and _count_noun(following[0]):
         return True
-    return len(following) == 2 and following[0].lower() not in _NOT_MODIFIERS and following[1].lower() in nouns
+    return len(following) == 2 and following[0].lower() not in _NOT_MODIFIERS and _count_noun(following[1])
+
+
+def _count_noun(word: str) -> bool:
+    nouns = words("count_nouns.txt")
+    if word.lower() in nouns:
+        return True
+    return word[:1].isupper() and word[1:].islower() and any(word.endswith(e[1:]) for e in nouns if e.startswith("-"))
 
 
 def _measure(m: re.Match[str], ctx: Ctx) -> str | None:
