@@ -96,10 +96,14 @@ def counted(ctx: Ctx, m: re.Match[str]) -> bool:
 
 
 def _count_noun(word: str) -> bool:
-    nouns = words("count_nouns.txt")
-    if word.lower() in nouns:
+    if word.lower() in words("count_nouns.txt"):
         return True
-    return word[:1].isupper() and word[1:].islower() and any(word.endswith(e[1:]) for e in nouns if e.startswith("-"))
+    return word[:1].isupper() and word[1:].islower() and word.endswith(_nationality_endings())
+
+
+@lru_cache(maxsize=1)
+def _nationality_endings() -> tuple[str, ...]:
+    return tuple(e[1:] for e in words("count_nouns.txt") if e.startswith("-"))
 
 
 def _measure(m: re.Match[str], ctx: Ctx) -> str | None:

@@ -118,6 +118,7 @@ def rows(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=64)
 def words(name: str) -> frozenset[str]:
     """The first column of a data file as a set."""
     return frozenset(r[0] for r in rows(name))
