@@ -51,8 +51,8 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
             spoken = spoken[: -len(plural)] + singular
     if not _BARE_M.search(m.group("r")) or re.match(PREFIX, m.group("l")):
         return spoken
-    if counted(ctx, m):  # "2-3m people": million, said once
-        left, right = (_BARE_M.sub("", m.group(side)) for side in ("l", "r"))
+    left, right = (_BARE_M.sub("", m.group(side)) for side in ("l", "r"))
+    if counted(ctx, m) and _BARE.match(left) and _BARE.match(right):  # "2-3m people": million, said once
         return Ambiguous(f"{number(left, ctx.and_)} to {number(right, ctx.and_)} million")
     return Ambiguous(spoken)
 
