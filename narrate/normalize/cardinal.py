@@ -2,15 +2,23 @@
 
 Examples: "49" -> "forty nine"; "1,200" -> "one thousand two hundred"; "3.5 million" -> "three point five million";
 "-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four";
-"401(k)" -> "four oh one K"; "501(c)(3)" -> "five oh one C three".
+"401(k)" -> "four oh one K"; "501(c)(3)" -> "five oh one C three"; "5bn people" -> "five billion people";
+"3k people" -> "three thousand people" (but "a 10k race" keeps its letter: "k" is thousand only before a count noun).
 """
 
 from __future__ import annotations
 
 import re
 
+from .measure import counted
+from .money import scales
 from .numbers import number, pluralize_last, year
-from .rules import LEFT, NUM, RIGHT, Ctx, Rule, spell, words
+from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, spell, words
+
+#: Scale suffixes that can only mean a scale; the others ("k", "M", "b") also name units, races, bytes.
+_SURE_SCALES = frozenset({"bn", "mn", "mln", "tn", "trn"})
+#: Abbreviated scales ("million" is a word already read as one); a bare "m" is the measure class's to decide.
+_SUFFIXES = [k for k in scales() if len(k) <= 3 and k != "m"]
 
 
 def _negative(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -52,6 +60,16 @@ def _section(m: re.Match[str], ctx: Ctx) -> str | None:
 
 #: "401(k)", "501(c)(3)", "Section 8(a)": a number with lettered or numbered subsections in parentheses.
 SECTION = [Rule("section", "cardinal", r"(?<![\w.,])(?P<n>\d+)(?P<p>(?:\((?:[A-Za-z]{1,2}|\d{1,2})\)){1,3})(?![\w])", _section)]
+
+def _scaled(m: re.Match[str], ctx: Ctx) -> str | None:
+    scale = m.group("s")
+    if scale not in _SURE_SCALES and not counted(ctx, m):
+        return None
+    return f"{number(m.group('n'), ctx.and_)} {scales()[scale]}"
+
+
+#: "5bn people", "1.2bn users", "3k people", "5M users": a count with a scale suffix and no currency.
+SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")\s?(?P<s>" + alternation(_SUFFIXES) + r")(?![\w])", _scaled)]
 
 #: "F-16s", "T-72s", "S-400s": plurals of model numbers.
 MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]

@@ -48,6 +48,7 @@ PRIORITY: tuple[list[Rule], ...] = (
     time.RULES,
     money.RULES,
     measure.RULES,
+    cardinal.SCALED,  # "5bn people": after money and measure, which read "$5bn" and "5m"
     percent.RULES,
     year.RULES[:2],  # eras and decades
     ordinal.RULES,
