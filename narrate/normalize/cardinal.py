@@ -59,7 +59,7 @@ def _section(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 #: "401(k)", "501(c)(3)", "Section 8(a)": a number with lettered or numbered subsections in parentheses.
-SECTION = [Rule("section", "cardinal", r"(?<![\w.,])(?P<n>\d+)(?P<p>(?:\((?:[A-Za-z]{1,2}|\d{1,2})\)){1,3})(?![\w])", _section)]
+SECTION = [Rule("section", "cardinal", r"(?<![\w.])(?<!\d,)(?P<n>\d+)(?P<p>(?:\((?:[A-Za-z]{1,2}|\d{1,2})\)){1,3})(?![\w])", _section)]
 
 def _scaled(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s")
@@ -74,11 +74,11 @@ SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")\s?(?P<s>" + al
 #: "F-16s", "T-72s", "S-400s": plurals of model numbers.
 MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]
 
-IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.,])[1-9]\d{2,3}(?![\w]|[.,]\d)", _identifier)]
+IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.])(?<!\d,)[1-9]\d{2,3}(?![\w]|[.,]\d)", _identifier)]
 
 RULES = [
     # a minus sign only where it cannot be a range or a hyphenated word: "-2", "(−3.5)"
-    Rule("negative", "cardinal", r"(?<![\w.,)\-–])[-−](?P<n>" + NUM + ")" + RIGHT, _negative),
+    Rule("negative", "cardinal", r"(?<![\w.)\-–])(?<!\d,)[-−](?P<n>" + NUM + ")" + RIGHT, _negative),
     Rule("dotted", "cardinal", LEFT + r"\d+(?:\.\d+){2,}(?!\d)", _dotted),
     Rule("decimal", "decimal", LEFT + r"(?P<n>\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d+|\.\d+)" + RIGHT, _plain),
     Rule("cardinal", "cardinal", r"(?<![\d.,])(?P<n>" + NUM + ")" + RIGHT, _plain),

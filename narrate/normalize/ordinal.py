@@ -21,5 +21,5 @@ def _ordinal(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("ordinal", "ordinal", r"(?<![\w.,])(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?P<s>st|nd|rd|th|ST|ND|RD|TH)(?![\w])", _ordinal),
+    Rule("ordinal", "ordinal", r"(?<![\w.])(?<!\d,)(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?P<s>st|nd|rd|th|ST|ND|RD|TH)(?![\w])", _ordinal),
 ]

@@ -80,5 +80,5 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("range", "range", r"(?<![\w.,/-])(?P<l>" + _SIDE + _RIGHT_UNIT + r")(?P<dash>\s?[-–—]\s?|\s[-–—]\s)(?P<r>" + _SIDE + _RIGHT_UNIT + r")(?![\w/]|[.,]\d)", _range),
+    Rule("range", "range", r"(?<![\w./-])(?<!\d,)(?P<l>" + _SIDE + _RIGHT_UNIT + r")(?P<dash>\s?[-–—]\s?|\s[-–—]\s)(?P<r>" + _SIDE + _RIGHT_UNIT + r")(?![\w/]|[.,]\d)", _range),
 ]

@@ -138,7 +138,7 @@ def alternation(items: list[str] | tuple[str, ...], ci: set[str] | frozenset[str
 #: 1,234,567 or 1234 or 1234.56 or .5 (no sign).
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 #: Not glued to a preceding digit, decimal point or letter.
-LEFT = r"(?<![\w.,])"
+LEFT = r"(?<![\w.])(?<!\d,)"
 #: Not followed by more of a number.
 RIGHT = r"(?![\d]|[.,]\d)"
 

@@ -60,6 +60,6 @@ def _hour(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("clock", "time", r"(?<![\w.,:])(?P<h>\d{1,2}):(?P<mm>\d\d)(?::(?P<ss>\d\d))?(?![\d])(?:\s?" + AMPM + r")?" + TZ, _clock),
-    Rule("hour", "time", r"(?<![\w.,:])(?P<h>\d{1,2})(?:\.(?P<mm>\d\d))?\s?" + AMPM + TZ, _hour),
+    Rule("clock", "time", r"(?<![\w.:])(?<!\d,)(?P<h>\d{1,2}):(?P<mm>\d\d)(?::(?P<ss>\d\d))?(?![\d])(?:\s?" + AMPM + r")?" + TZ, _clock),
+    Rule("hour", "time", r"(?<![\w.:])(?<!\d,)(?P<h>\d{1,2})(?:\.(?P<mm>\d\d))?\s?" + AMPM + TZ, _hour),
 ]
