@@ -84,7 +84,7 @@ def adjectival(m: re.Match[str], ctx: Ctx, hyphen: bool) -> bool:
 
 
 #: Words that may stand between "5m" and its count noun ("1.5m Syrian refugees") — not these, which end the phrase.
-_NOT_MODIFIERS = frozenset("a an the and or of to from in on at for by with than away per each".split())
+_NOT_MODIFIERS = frozenset({"a", "an", "the", "and", "or", "of", "to", "from", "in", "on", "at", "for", "by", "with", "than", "away", "per", "each"})
 
 
 def counted(ctx: Ctx, m: re.Match[str]) -> bool:
