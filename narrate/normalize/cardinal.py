@@ -19,6 +19,8 @@ from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, spell, words
 _SURE_SCALES = frozenset({"bn", "mn", "mln", "tn", "trn"})
 #: Abbreviated scales ("million" is a word already read as one); a bare "m" is the measure class's to decide.
 _SUFFIXES = [k for k in scales() if len(k) <= 3 and k != "m"]
+#: A scale word after a number: "460 billion", "1.2 million".
+_SCALE_WORD = re.compile(r"\s+(?:" + alternation(sorted({v for v in scales().values()})) + r")\b")
 
 
 def _negative(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -30,7 +32,8 @@ def _plain(m: re.Match[str], ctx: Ctx) -> str | None:
     # "1.2.3" (versions, section numbers) is not one decimal: read the parts.
     if re.match(r"\.\d", ctx.text[m.end() : m.end() + 2]):
         return None
-    return number(n, ctx.and_)
+    # "460 billion": the number multiplies a scale word, so it is not the last group and takes no British "and"
+    return number(n, ctx.and_ and not _SCALE_WORD.match(ctx.after(m)))
 
 
 def _dotted(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -65,7 +68,7 @@ def _scaled(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s")
     if scale not in _SURE_SCALES and not counted(ctx, m):
         return None
-    return f"{number(m.group('n'), ctx.and_)} {scales()[scale]}"
+    return f"{number(m.group('n'))} {scales()[scale]}"
 
 
 #: "5bn people", "1.2bn users", "3k people", "5M users": a count with a scale suffix and no currency.

@@ -58,7 +58,8 @@ def amount_words(amount: str, and_: bool) -> str:
     if parts:
         return fraction.mixed(*parts, and_=and_)
     head, _, scale = amount.partition(" ")
-    return f"{number(head, and_)} {scale}".strip()
+    # "460 million": the number multiplies the scale, so British "and" (last group only) does not apply
+    return f"{number(head, and_ and not scale)} {scale}".strip()
 
 
 def is_singular(amount: str) -> bool:
@@ -111,7 +112,7 @@ def _measure(m: re.Match[str], ctx: Ctx) -> str | None:
     if unit == "m" and not per and not m.group("a").endswith(tuple(SCALE_WORDS_SET)):
         # "300m" is meters or million; a count noun after it decides, and the span says it was a guess
         if counted(ctx, m):
-            return Ambiguous(f"{amount_words(amount, ctx.and_)} million")
+            return Ambiguous(f"{amount_words(amount, False)} million")
         adj = adjectival(m, ctx, m.group("sep") == "-")
         return Ambiguous(f"{amount_words(amount, ctx.and_)} {unit_words(unit, amount, adj)}")
     adj = adjectival(m, ctx, m.group("sep") == "-")

@@ -1,7 +1,8 @@
 """Number words built on num2words: cardinals, digit strings, decimals, ordinals, years.
 
 Examples: ``cardinal(123)`` -> "one hundred twenty three" (``and_=True``:
-"one hundred and twenty three"); ``decimal("2.050")`` -> "two point zero five zero";
+"one hundred and twenty three"; ``cardinal(123_123_000, and_=True)`` -> "one hundred twenty three million one hundred
+twenty three thousand"); ``decimal("2.050")`` -> "two point zero five zero";
 ``ordinal(121)`` -> "one hundred twenty first"; ``year(1506)`` -> "fifteen oh six".
 """
 
@@ -40,7 +41,9 @@ def digits(s: str) -> str:
 
 
 def cardinal(n: int, and_: bool = False) -> str:
-    """``n`` in words; ``and_`` says it the British way, with "and" after every hundred and before a last group under 100."""
+    """``n`` in words; ``and_`` says it the British-broadcast way (NeMo's too): "and" only before the tens and units of
+    the last thousand, "one hundred and twenty three", "eighteen thousand and eighty one", but "one hundred twenty
+    three million one hundred twenty three thousand" and "one hundred twenty three million twelve"."""
     if n < 0:
         return "minus " + cardinal(-n, and_)
     if n == 0:
@@ -57,11 +60,11 @@ def cardinal(n: int, and_: bool = False) -> str:
         if not g:
             continue
         part = _under_thousand(g)
-        if and_:
-            # British "and" throughout one number: "one hundred and twenty three million and twelve"
-            if g >= 100 and g % 100:
+        if and_ and k == 0 and g % 100:
+            # "... thirty four thousand five hundred and fifty three", "eighteen thousand and eighty one"
+            if g >= 100:
                 part = part.replace("hundred ", "hundred and ", 1)
-            elif k == 0 and g < 100 and len(groups) > 1:
+            elif len(groups) > 1 and groups[1]:
                 part = "and " + part
         words.append(part if k == 0 else f"{part} {_scale(k)}")
     return " ".join(words)

@@ -53,7 +53,7 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
         return spoken
     left, right = (_BARE_M.sub("", m.group(side)) for side in ("l", "r"))
     if counted(ctx, m) and _BARE.match(left) and _BARE.match(right):  # "2-3m people": million, said once
-        return Ambiguous(f"{number(left, ctx.and_)} to {number(right, ctx.and_)} million")
+        return Ambiguous(f"{number(left)} to {number(right)} million")
     return Ambiguous(spoken)
 
 
