@@ -1,8 +1,7 @@
 """Ordinals: a number with its ordinal suffix.
 
 Examples: "1st" -> "first"; "22nd" -> "twenty second"; "100th" -> "one hundredth"; "1,000th" -> "one thousandth";
-"121st" -> "one hundred twenty first". A wrong suffix is a typo for the right one ("4rd", "21th", "111st" ->
-"fourth", "twenty first", "one hundred eleventh"), except "st" on a number not ending in 1 ("5st" may be stone).
+"121st" -> "one hundred twenty first". A wrong suffix ("4rd") is not an ordinal: the number and letters are read.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from .rules import Ctx, Rule
 
 def _ordinal(m: re.Match[str], ctx: Ctx) -> str | None:
     n = int(m.group("n").replace(",", ""))
-    if not ordinal_suffix_ok(n, m.group("s")) and m.group("s").lower() == "st" and n % 10 != 1:
+    if not ordinal_suffix_ok(n, m.group("s")):
         return None
     return ordinal(n)
 
