@@ -82,6 +82,14 @@ def test_number_and_option() -> None:
     assert normalize("1991") == "nineteen ninety one"
 
 
+def test_wrong_ordinal_suffix_is_read_as_written_and_named_for_check() -> None:
+    from narrate.normalize.ordinal import wrong_suffix
+
+    assert normalize("the 21th century") == "the twenty one th century"  # not silently "twenty first"
+    assert [wrong_suffix(w) for w in ("21th", "4rd", "12nd", "13RD", "111st", "2,021th")] == ["21st", "4th", "12th", "13TH", "111th", "2,021st"]
+    assert [wrong_suffix(w) for w in ("21st", "11th", "5st", "11st", "abc", "21")] == [None] * 6  # right, or stone
+
+
 def test_case_file_options_header() -> None:
     british = Path(__file__).parent / "data" / "normalize" / "british.txt"
     assert _file_options(british) == NormalizeOptions(number_and=True)
