@@ -125,8 +125,18 @@ def test_cli_normalize_argument_and_stdin(capsys: pytest.CaptureFixture[str], mo
     monkeypatch.setattr("sys.stdin", io.StringIO("9%\n$4.5 billion\n"))
     assert main(["normalize"]) == 0
     assert capsys.readouterr().out == "nine percent\nfour point five billion dollars\n"
-    assert main(["normalize", "--no-and", "--expand-acronyms", "121 IEDs"]) == 0
+    assert main(["normalize", "--expand-acronyms", "121 IEDs"]) == 0
     assert capsys.readouterr().out == "one hundred twenty one improvised explosive devices\n"
+
+
+def test_cli_normalize_is_american_like_the_library_unless_asked_for_and(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["normalize", "121 km"]) == 0
+    assert capsys.readouterr().out == normalize("121 km") + "\n" == "one hundred twenty one kilometers\n"
+    assert main(["normalize", "--and", "121 km and 123,000,012"]) == 0
+    assert capsys.readouterr().out == "one hundred and twenty one kilometers and one hundred twenty three million twelve\n"
+    assert main(["normalize", "--no-and", "121"]) == 0  # the old flag still works; it asks for the default
+    assert capsys.readouterr().out == "one hundred twenty one\n"
 
 
 def test_spelled_letters_are_said_as_letter_names() -> None:
