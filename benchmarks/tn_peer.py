@@ -3,9 +3,9 @@
 Usage: python benchmarks/tn_peer.py [--suite ../shared/peer-suites/nemo-en-tn] [--all] [--no-and] [--show-failures CLASS]
 
 Scored twice: first with NeMo's convention (number_and=True, "one hundred and twenty", which its answers use),
-then with narrate's American default (number_and=False). narrate's "and" is British throughout a number ("one
-hundred and twenty three thousand"); NeMo's answers put it in the last group only ("one hundred twenty three
-thousand"), so a few of their cases differ by that word in either convention. A case passes "exact" when the output equals any
+then with narrate's American default (number_and=False). Both put the British "and" only before the tens and
+units of the last thousand ("one hundred twenty three million one hundred twenty three thousand", "eighteen
+thousand and eighty one"), so the American score differs from NeMo's mostly by that word. A case passes "exact" when the output equals any
 accepted answer after lowercasing, deleting punctuation and collapsing whitespace; "phoneme" when espeak-ng
 gives the output and an accepted answer the same phonemes (stress marks and word boundaries ignored: "P M"
 and "PM" are the same sounds); "combined" when either holds (issue 3's measure).
