@@ -85,7 +85,7 @@ def test_number_and_option() -> None:
 def test_wrong_ordinal_suffix_is_read_as_written_and_named_for_check() -> None:
     from narrate.normalize.ordinal import wrong_suffix
 
-    assert normalize("the 21th century") == "the twenty one th century"  # not silently "twenty first"
+    assert normalize("the 21th century") == "the twenty one T H century"  # not silently "twenty first"; letters by name
     assert [wrong_suffix(w) for w in ("21th", "4rd", "12nd", "13RD", "111st", "2,021th")] == ["21st", "4th", "12th", "13TH", "111th", "2,021st"]
     assert [wrong_suffix(w) for w in ("21st", "11th", "5st", "11st", "abc", "21")] == [None] * 6  # right, or stone
 

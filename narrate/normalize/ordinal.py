@@ -3,10 +3,10 @@
 Examples: "1st" -> "first"; "22nd" -> "twenty second"; "100th" -> "one hundredth"; "1,000th" -> "one thousandth";
 "121st" -> "one hundred twenty first" (never with British "and").
 
-A wrong suffix ("21th", "4rd", "12nd") is read as written, the number and then the letters: the normalizer does not
-guess what the writer meant ("twenty one th"); ``narrate check`` flags it as a typo and suggests the right suffix
+A wrong suffix ("21th", "4rd", "12nd") is read as written, the number and then the letters by name: the normalizer
+does not guess what the writer meant ("twenty one T H"; a bare "st" would be "saint" to espeak-ng, "street" elsewhere); ``narrate check`` flags it as a typo and suggests the right suffix
 (``wrong_suffix``). Three or more digits run into a wrong suffix read digit by digit, like a code ("111st" ->
-"one one one st"), as NeMo reads them.
+"one one one S T"), as NeMo reads them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .numbers import digits, number, ordinal, ordinal_suffix_ok
-from .rules import Ctx, Rule
+from .rules import Ctx, Rule, spell
 
 #: A number with an ordinal suffix, right or wrong: "21st", "1,000th", "21th".
 PATTERN = r"(?<![\w.])(?<!\d,)(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?P<s>st|nd|rd|th|ST|ND|RD|TH)(?![\w])"
@@ -48,7 +48,7 @@ def _ordinal(m: re.Match[str], ctx: Ctx) -> str | None:
     if ordinal_suffix_ok(n, suffix):
         return ordinal(n)
     said = digits(written) if len(written) > 2 and written.isdigit() else number(written, ctx.and_)
-    return f"{said} {suffix}"
+    return f"{said} {spell(suffix)}"
 
 
 RULES = [
