@@ -12,6 +12,8 @@ class Span:
     ``cls`` names the class that made it (``cardinal``, ``measure``, ``acronym``,
     ``lexicon``, ``unknown`` …). ``phonemes`` is set only by a lexicon entry that
     gives phonemes; engines that accept phonemes may use them instead of ``spoken``.
+    ``ambiguous`` marks a reading that guessed between two ("300m": meters or million),
+    for the check tool to flag.
     """
 
     start: int
@@ -20,6 +22,7 @@ class Span:
     spoken: str
     cls: str
     phonemes: str | None = None
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True)

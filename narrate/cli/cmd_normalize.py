@@ -16,14 +16,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--lexicon", metavar="FILE", action="append", default=[], help="extra lexicon layer(s); ./lexicon.toml is used when present")
     p.add_argument("--expand-acronyms", action="store_true", help="say acronyms' expansions where the lexicon has one")
     p.add_argument("--read-repeated-acronyms", action="store_true", help='also read "(ISF)" right after its expansion')
-    p.add_argument("--no-and", action="store_true", help='"one hundred twenty" rather than "one hundred and twenty"')
+    p.add_argument("--and", dest="number_and", action="store_true", help='British numbers, "one hundred and twenty" (the default is American, "one hundred twenty", as in the library)')
+    # "--no-and" asked for the American reading when the CLI said "and" by default; that is the default now
+    p.add_argument("--no-and", dest="number_and", action="store_false", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     text = args.text if args.text is not None else sys.stdin.read()
     lexicon = load_lexicon([project_lexicon_path(Path.cwd()), *map(Path, args.lexicon)])
-    options = NormalizeOptions(expand_acronyms=args.expand_acronyms, read_repeated_acronyms=args.read_repeated_acronyms, number_and=not args.no_and)
+    options = NormalizeOptions(expand_acronyms=args.expand_acronyms, read_repeated_acronyms=args.read_repeated_acronyms, number_and=args.number_and)
     for line in text.splitlines() or [""]:
         print(normalize(line, lexicon, options))
     return 0

@@ -23,12 +23,12 @@ class NormalizeOptions:
 
     expand_acronyms: speak a lexicon entry's expansion instead of the acronym.
     read_repeated_acronyms: read "(ISF)" right after its own expansion (dropped by default).
-    number_and: "one hundred and twenty three" (British, and NeMo's style) rather than "one hundred twenty three".
+    number_and: "one hundred and twenty three" (British, and NeMo's style) rather than "one hundred twenty three" (American, the default).
     """
 
     expand_acronyms: bool = False
     read_repeated_acronyms: bool = False
-    number_and: bool = True
+    number_and: bool = False
 
 
 @lru_cache(maxsize=1)

@@ -1,15 +1,26 @@
 """Cardinals and decimals: plain numbers, negatives, leading-zero codes.
 
 Examples: "49" -> "forty nine"; "1,200" -> "one thousand two hundred"; "3.5 million" -> "three point five million";
-"-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four".
+"-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four";
+"401(k)" -> "four oh one K"; "501(c)(3)" -> "five oh one C three"; "5bn people" -> "five billion people";
+"3k people" -> "three thousand people" (but "a 10k race" keeps its letter: "k" is thousand only before a count noun).
 """
 
 from __future__ import annotations
 
 import re
 
+from .measure import counted
+from .money import scales
 from .numbers import number, pluralize_last, year
-from .rules import LEFT, NUM, RIGHT, Ctx, Rule, words
+from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, spell, words
+
+#: Scale suffixes that can only mean a scale; the others ("k", "M", "b") also name units, races, bytes.
+_SURE_SCALES = frozenset({"bn", "mn", "mln", "tn", "trn"})
+#: Abbreviated scales ("million" is a word already read as one); a bare "m" is the measure class's to decide.
+_SUFFIXES = [k for k in scales() if len(k) <= 3 and k != "m"]
+#: A scale word after a number: "460 billion", "1.2 million".
+_SCALE_WORD = re.compile(r"\s+(?:" + alternation(sorted({v for v in scales().values()})) + r")\b")
 
 
 def _negative(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -21,7 +32,8 @@ def _plain(m: re.Match[str], ctx: Ctx) -> str | None:
     # "1.2.3" (versions, section numbers) is not one decimal: read the parts.
     if re.match(r"\.\d", ctx.text[m.end() : m.end() + 2]):
         return None
-    return number(n, ctx.and_)
+    # "460 billion": the number multiplies a scale word, so it is not the last group and takes no British "and"
+    return number(n, ctx.and_ and not _SCALE_WORD.match(ctx.after(m)))
 
 
 def _dotted(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -39,14 +51,37 @@ def _model_plural(m: re.Match[str], ctx: Ctx) -> str | None:
     return pluralize_last(number(m.group("n"), ctx.and_))
 
 
+def _section(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A section of a code names a thing, so its number is read in pairs like one: "401(k)" -> "four oh one K"."""
+    n = m.group("n")
+    head = year(int(n)) if 100 <= int(n) < 10000 and not n.startswith("0") else number(n, ctx.and_)
+    marks = [p.strip("()") for p in re.findall(r"\([^)]*\)", m.group("p"))]
+    if "s" in marks:
+        return None  # "1980(s)": a plural, not a subsection
+    return " ".join([head] + [number(p, ctx.and_) if p.isdigit() else spell(p) for p in marks])
+
+
+#: "401(k)", "501(c)(3)", "Section 8(a)": a number with lettered or numbered subsections in parentheses.
+SECTION = [Rule("section", "cardinal", r"(?<![\w.])(?<!\d,)(?P<n>\d+)(?P<p>(?:\((?:[A-Za-z]{1,2}|\d{1,2})\)){1,3})(?![\w])", _section)]
+
+def _scaled(m: re.Match[str], ctx: Ctx) -> str | None:
+    scale = m.group("s")
+    if scale not in _SURE_SCALES and not counted(ctx, m):
+        return None
+    return f"{number(m.group('n'))} {scales()[scale]}"
+
+
+#: "5bn people", "1.2bn users", "3k people", "5M users": a count with a scale suffix and no currency.
+SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")\s?(?P<s>" + alternation(_SUFFIXES) + r")(?![\w])", _scaled)]
+
 #: "F-16s", "T-72s", "S-400s": plurals of model numbers.
 MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]
 
-IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.,])[1-9]\d{2,3}(?![\w]|[.,]\d)", _identifier)]
+IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.])(?<!\d,)[1-9]\d{2,3}(?![\w]|[.,]\d)", _identifier)]
 
 RULES = [
     # a minus sign only where it cannot be a range or a hyphenated word: "-2", "(−3.5)"
-    Rule("negative", "cardinal", r"(?<![\w.,)\-–])[-−](?P<n>" + NUM + ")" + RIGHT, _negative),
+    Rule("negative", "cardinal", r"(?<![\w.)\-–])(?<!\d,)[-−](?P<n>" + NUM + ")" + RIGHT, _negative),
     Rule("dotted", "cardinal", LEFT + r"\d+(?:\.\d+){2,}(?!\d)", _dotted),
     Rule("decimal", "decimal", LEFT + r"(?P<n>\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d+|\.\d+)" + RIGHT, _plain),
     Rule("cardinal", "cardinal", r"(?<![\d.,])(?P<n>" + NUM + ")" + RIGHT, _plain),

@@ -98,8 +98,8 @@ NAMES_BY_NUMBER = ["January", "February", "March", "April", "May", "June", "July
 
 RULES = [
     Rule("month-day", "date", r"(?<![\w])" + MONTH + r"[ \t\-]?" + DAY + r"(?:(?P<comma>,)?[ \t\-]" + YEAR + r")?", _month_first),
-    Rule("day-month", "date", r"(?<![\w.,])" + DAY + r"[ \t\-]+(?:of\s+)?" + MONTH + r"(?:,?[ \t\-]" + YEAR + r")?", _day_first),
+    Rule("day-month", "date", r"(?<![\w.])(?<!\d,)" + DAY + r"[ \t\-]+(?:of\s+)?" + MONTH + r"(?:,?[ \t\-]" + YEAR + r")?", _day_first),
     Rule("quarter", "date", r"(?<![\w])(?:(?P<k>[QH])(?P<n>[1-4])|(?P<n2>[1-4])(?P<k2>[QH]))(?:[ \t]?(?P<y>\d{4}|['’]?\d\d))?(?![\w])", _period),
-    Rule("iso-date", "date", r"(?<![\w.,/-])(?P<iy>\d{4})[-/.](?P<ia>\d{1,2})[-/.](?P<ib>\d{1,2})(?![\w/]|[.,]\d)", _numeric),
-    Rule("numeric-date", "date", r"(?<![\w.,/-])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y2>\d{4}|\d{2})(?![\w/]|[.,]\d)", _numeric),
+    Rule("iso-date", "date", r"(?<![\w./-])(?<!\d,)(?P<iy>\d{4})[-/.](?P<ia>\d{1,2})[-/.](?P<ib>\d{1,2})(?![\w/]|[.,]\d)", _numeric),
+    Rule("numeric-date", "date", r"(?<![\w./-])(?<!\d,)(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y2>\d{4}|\d{2})(?![\w/]|[.,]\d)", _numeric),
 ]

@@ -11,6 +11,7 @@ import re
 
 from .numbers import digits
 from .rules import Ctx, Rule, alternation, rows, spell
+from .symbol import SILENT, is_symbol, symbols
 
 _SAY = {".": " dot ", "/": " slash ", "@": " at ", "-": " dash ", "_": " underscore ", ":": " colon ", "?": " question mark ", "=": " equals ", "&": " and ", "#": " hash ", "~": " tilde ", "+": " plus ", "%": " percent "}
 TLD = alternation([r[0] for r in rows("tlds.tsv")], frozenset(r[0] for r in rows("tlds.tsv")))
@@ -29,16 +30,28 @@ def _word(piece: str, last: bool) -> str:
 
 def speak(address: str) -> str:
     """Each piece of an address: words stay, digits one by one, punctuation named."""
-    pieces = re.findall(r"[A-Za-z]+|\d+|.", address)
+    pieces = re.findall(r"[^\W\d_º]+|\d+|.", address)  # words of any script; º is a sign here
     out: list[str] = []
     for i, piece in enumerate(pieces):
         if piece.isdigit():
             out.append(digits(piece))
-        elif piece.isalpha():
+        elif piece.isascii() and piece.isalpha():
             out.append(_word(piece, last=i == len(pieces) - 1 or pieces[i + 1] == "/"))
+        elif piece in _SAY:
+            out.append(_SAY[piece].strip())
         else:
-            out.append(_SAY.get(piece, piece).strip())
+            out.append(_other(piece))
     return re.sub(r"\s+", " ", " ".join(out)).strip()
+
+
+def _other(piece: str) -> str:
+    """A letter of another script stays; a sign is said from the symbol data or dropped, as outside addresses."""
+    if len(piece) > 1 or (piece.isalpha() and piece != "º"):
+        return piece  # "Zürich", "é": letters stay
+    spoken, _ = symbols().get(piece, ("", ""))
+    if spoken and spoken != SILENT:
+        return spoken
+    return "" if spoken or is_symbol(piece) else piece
 
 
 def _address(m: re.Match[str], ctx: Ctx) -> str | None:

@@ -26,7 +26,7 @@ def denominator(den: int, plural: bool) -> str:
     return word + "s" if plural else word
 
 
-def fraction(num: int, den: int, and_: bool = True, article: bool = False) -> str:
+def fraction(num: int, den: int, and_: bool = False, article: bool = False) -> str:
     """``num/den`` in words; ``article`` says "a half" for 1/2 (after a whole number)."""
     if num == 1:
         return ("a " if article else "one ") + denominator(den, False)
@@ -39,7 +39,7 @@ def vulgar(ch: str) -> tuple[int, int]:
     return int(num), int(den)
 
 
-def mixed(whole: str | None, num: int, den: int, and_: bool = True) -> str:
+def mixed(whole: str | None, num: int, den: int, and_: bool = False) -> str:
     """"4 1/2" -> "four and a half"; without a whole number just the fraction."""
     if whole:
         return f"{cardinal(int(whole.replace(',', '')), and_)} and {fraction(num, den, and_, article=True)}"

@@ -3,7 +3,8 @@
 Examples: "1 km" -> "one kilometer"; "90km" -> "ninety kilometers"; "120mm mortars" -> "one hundred twenty
 millimeter mortars"; "a 2.5 km stretch" -> "a two point five kilometer stretch"; "12kg/kg" -> "twelve kilograms
 per kilogram"; "12/kg" -> "twelve per kilogram"; "2°C" -> "two degrees Celsius"; "4 1/2 lbs" -> "four and a half
-pounds"; "2x8 m2" -> "two by eight square meters".
+pounds"; "2x8 m2" -> "two by eight square meters"; "5m people" -> "five million people" but "a 100m sprint" -> "a one
+hundred meter sprint" (both spans marked ambiguous for the check tool).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from functools import lru_cache
 
 from . import fraction
 from .numbers import is_one, number
-from .rules import LEFT, NUM, Ctx, Rule, alternation, rows, words
+from .rules import LEFT, NUM, Ambiguous, Ctx, Rule, alternation, rows, words
 
 #: A full scale word between the number and the unit: "100 million kg".
-SCALE_WORDS = r"(?:\s(?:thousand|million|billion|trillion))"
+SCALE_WORDS_SET = ("thousand", "million", "billion", "trillion")
+SCALE_WORDS = r"(?:\s(?:" + "|".join(SCALE_WORDS_SET) + "))"
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +58,8 @@ def amount_words(amount: str, and_: bool) -> str:
     if parts:
         return fraction.mixed(*parts, and_=and_)
     head, _, scale = amount.partition(" ")
-    return f"{number(head, and_)} {scale}".strip()
+    # "460 million": the number multiplies the scale, so British "and" (last group only) does not apply
+    return f"{number(head, and_ and not scale)} {scale}".strip()
 
 
 def is_singular(amount: str) -> bool:
@@ -81,8 +84,37 @@ def adjectival(m: re.Match[str], ctx: Ctx, hyphen: bool) -> bool:
     return ctx.word_after(m).lower() in words("measure_nouns.txt")
 
 
+#: Words that may stand between "5m" and its count noun ("1.5m Syrian refugees") — not these, which end the phrase.
+_NOT_MODIFIERS = frozenset({"a", "an", "the", "and", "or", "of", "to", "from", "in", "on", "at", "for", "by", "with", "than", "away", "per", "each"})
+
+
+def counted(ctx: Ctx, m: re.Match[str]) -> bool:
+    """A count noun from ``data/count_nouns.txt`` follows, maybe after one modifier: "5m people", "2m new users"."""
+    following = re.findall(r"[\w'’-]+", ctx.after(m, 40))[:2]
+    if following and _count_noun(following[0]):
+        return True
+    return len(following) == 2 and following[0].lower() not in _NOT_MODIFIERS and _count_noun(following[1])
+
+
+def _count_noun(word: str) -> bool:
+    if word.lower() in words("count_nouns.txt"):
+        return True
+    return word[:1].isupper() and word[1:].islower() and word.endswith(_nationality_endings())
+
+
+@lru_cache(maxsize=1)
+def _nationality_endings() -> tuple[str, ...]:
+    return tuple(e[1:] for e in words("count_nouns.txt") if e.startswith("-"))
+
+
 def _measure(m: re.Match[str], ctx: Ctx) -> str | None:
     amount, unit, per = m.group("a"), m.group("u"), m.group("per")
+    if unit == "m" and not per and not m.group("a").endswith(tuple(SCALE_WORDS_SET)):
+        # "300m" is meters or million; a count noun after it decides, and the span says it was a guess
+        if counted(ctx, m):
+            return Ambiguous(f"{amount_words(amount, False)} million")
+        adj = adjectival(m, ctx, m.group("sep") == "-")
+        return Ambiguous(f"{amount_words(amount, ctx.and_)} {unit_words(unit, amount, adj)}")
     adj = adjectival(m, ctx, m.group("sep") == "-")
     spoken = f"{amount_words(amount, ctx.and_)} {unit_words(unit, amount, adj)}"
     if per:

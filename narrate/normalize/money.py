@@ -43,7 +43,8 @@ def amount(value: str, currency: str, scale: str | None, and_: bool, adjectival:
     value = value.replace(",", "")
     whole, _, frac = value.partition(".")
     if scale:
-        return f"{number(value, and_)} {scales()[scale]} {majorn}"
+        # the amount multiplies the scale, so it is not the last group of the number: no "and"
+        return f"{number(value)} {scales()[scale]} {majorn}"
     if len(frac) > 2 and not frac[2:].strip("0"):
         frac = frac[:2]
     if frac and (len(frac) > 2 or not minorn):

@@ -1,7 +1,8 @@
 """Number words built on num2words: cardinals, digit strings, decimals, ordinals, years.
 
-Examples: ``cardinal(123)`` -> "one hundred and twenty three" (``and_=False``:
-"one hundred twenty three"); ``decimal("2.050")`` -> "two point zero five zero";
+Examples: ``cardinal(123)`` -> "one hundred twenty three" (``and_=True``:
+"one hundred and twenty three"; ``cardinal(123_123_000, and_=True)`` -> "one hundred twenty three million one hundred
+twenty three thousand"); ``decimal("2.050")`` -> "two point zero five zero";
 ``ordinal(121)`` -> "one hundred twenty first"; ``year(1506)`` -> "fifteen oh six".
 """
 
@@ -39,8 +40,10 @@ def digits(s: str) -> str:
     return " ".join(_DIGITS[int(c)] for c in s if c.isdigit())
 
 
-def cardinal(n: int, and_: bool = True) -> str:
-    """``n`` in words; ``and_`` puts British/NeMo "and" into the last group only."""
+def cardinal(n: int, and_: bool = False) -> str:
+    """``n`` in words; ``and_`` says it the British-broadcast way (NeMo's too): "and" only before the tens and units of
+    the last thousand, "one hundred and twenty three", "eighteen thousand and eighty one", but "one hundred twenty
+    three million one hundred twenty three thousand" and "one hundred twenty three million twelve"."""
     if n < 0:
         return "minus " + cardinal(-n, and_)
     if n == 0:
@@ -57,16 +60,17 @@ def cardinal(n: int, and_: bool = True) -> str:
         if not g:
             continue
         part = _under_thousand(g)
-        if k == 0 and and_:
-            if g >= 100 and g % 100:
+        if and_ and k == 0 and g % 100:
+            # "... thirty four thousand five hundred and fifty three", "eighteen thousand and eighty one"
+            if g >= 100:
                 part = part.replace("hundred ", "hundred and ", 1)
-            elif g < 100 and len(groups) > 1:
+            elif len(groups) > 1 and groups[1]:
                 part = "and " + part
         words.append(part if k == 0 else f"{part} {_scale(k)}")
     return " ".join(words)
 
 
-def number(s: str, and_: bool = True) -> str:
+def number(s: str, and_: bool = False) -> str:
     """A written number ("1,234", "-0.5", ".25", "004") in words."""
     grouped = "," in s
     s = s.replace(",", "").replace("\u2212", "-")

@@ -34,7 +34,7 @@ from . import (
 from . import (
     range as range_,
 )
-from .rules import Ctx, Rule, uncaptured
+from .rules import Ambiguous, Ctx, Rule, uncaptured
 
 if TYPE_CHECKING:
     from . import NormalizeOptions
@@ -48,6 +48,7 @@ PRIORITY: tuple[list[Rule], ...] = (
     time.RULES,
     money.RULES,
     measure.RULES,
+    cardinal.SCALED,  # "5bn people": after money and measure, which read "$5bn" and "5m"
     percent.RULES,
     year.RULES[:2],  # eras and decades
     ordinal.RULES,
@@ -55,12 +56,14 @@ PRIORITY: tuple[list[Rule], ...] = (
     fraction.RULES,
     cardinal.MODEL_PLURAL,
     cardinal.IDENTIFIER,  # "Resolution 2254", "Boeing 737": names read in pairs
+    cardinal.SECTION,  # "401(k)", "501(c)(3)": code sections, before the number is read alone
     year.RULES[2:],  # bare years, before plain cardinals
     cardinal.RULES,
     roman.RULES,  # before acronyms, so "II" is a numeral, not letters
     abbreviation.RULES,
     acronym.RULES,
     cardinal.FALLBACK,
+    symbol.LEFTOVER,  # no raw symbol reaches the engine
 )
 
 _ADJACENT = re.compile(r"\w")
@@ -75,7 +78,7 @@ class RuleSet:
 
 
 #: Every rule starts at a word start or on a non-letter (a cheap first check before the alternatives).
-_GUARD = r"(?:(?<![^\W\d_])|(?![^\W\d_]))"
+_GUARD = r"(?:(?<![^\W\d_])|(?![^\W\d_])|(?=º))"
 _CACHE: dict[int, tuple[Lexicon, "RuleSet"]] = {}
 
 
@@ -128,7 +131,7 @@ def _candidates(text: str, plain_words: frozenset[str]) -> Iterator[int]:
             yield s - 1  # "forces (ISF)": the parenthetical takes the space before it
         prev_alpha = False
         for i, ch in enumerate(w):
-            alpha = ch.isalpha()
+            alpha = ch.isalpha() and ch != "º"  # a letter to Unicode, a degree sign to writers: "45º", "Nº"
             if not (alpha and prev_alpha):
                 yield s + i
             prev_alpha = alpha
@@ -226,7 +229,7 @@ def run(text: str, lexicon: Lexicon, options: "NormalizeOptions") -> Normalized:
         written = text[start:end]
         if written.endswith(".") and not spoken.endswith(".") and not text[end:].strip(" \t\"'’”)]"):
             spoken += "."  # the period of "… in Sept." also ends the sentence
-        spans.append(Span(start, end, written, spoken.strip(), rule.cls))
+        spans.append(Span(start, end, written, spoken.strip(), rule.cls, ambiguous=isinstance(out, Ambiguous)))
         buf.append(spoken)
     flush()
     parts = _collapse(parts)

@@ -2,7 +2,9 @@
 
 Examples: "10-15 km" -> "ten to fifteen kilometers"; "2–3 minutes" -> "two to three minutes"; "2014–2017" ->
 "twenty fourteen to twenty seventeen"; "2014-15" -> "twenty fourteen to fifteen"; "$250-$300" -> "two hundred fifty
-dollars to three hundred dollars"; "5pm-7 pm" -> "five p.m. to seven p.m."; "10-15%" -> "ten to fifteen percent".
+dollars to three hundred dollars"; "5pm-7 pm" -> "five p.m. to seven p.m."; "10-15%" -> "ten to fifteen percent";
+"100m-200m" -> "one hundred meters to two hundred meters"; "2-3m people" -> "two to three million people" (a bare
+"m" is a guess between meters and million, so that span is marked ambiguous, as in the measure class).
 Two bare numbers that do not rise ("3-2", a score) are read one after the other.
 """
 
@@ -10,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from .measure import SCALE_WORDS, UNIT
+from .measure import SCALE_WORDS, UNIT, adjectival, counted, lookup
 from .money import PREFIX, SCALE
 from .numbers import number
-from .rules import NUM, Ctx, Rule
+from .rules import NUM, Ambiguous, Ctx, Rule
 from .time import AMPM
 
 _AP = AMPM.replace("(?P<ap>", "(?:")
@@ -27,6 +29,8 @@ _SIDE = (
 )
 _RIGHT_UNIT = r"(?:\s?" + UNIT + r")?"
 _BARE = re.compile(NUM + r"$")
+_BARE_M = re.compile(r"(?<=\d)\s?m$")
+_UNIT_END = re.compile(r"(?<=\d)\s?(" + UNIT + r")$")
 
 
 def _increasing(left: str, right: str) -> bool:
@@ -37,6 +41,23 @@ def _increasing(left: str, right: str) -> bool:
 
 
 def _range(m: re.Match[str], ctx: Ctx) -> str | None:
+    spoken = _read(m, ctx)
+    if spoken is None:
+        return None
+    unit = _UNIT_END.search(m.group("r"))
+    if unit and adjectival(m, ctx, False):  # "a 10-15 km stretch": kilometer, as "a 15 km stretch"
+        singular, plural, _ = lookup(unit.group(1))
+        if spoken.endswith(" " + plural):
+            spoken = spoken[: -len(plural)] + singular
+    if not _BARE_M.search(m.group("r")) or re.match(PREFIX, m.group("l")):
+        return spoken
+    left, right = (_BARE_M.sub("", m.group(side)) for side in ("l", "r"))
+    if counted(ctx, m) and _BARE.match(left) and _BARE.match(right):  # "2-3m people": million, said once
+        return Ambiguous(f"{number(left)} to {number(right)} million")
+    return Ambiguous(spoken)
+
+
+def _read(m: re.Match[str], ctx: Ctx) -> str | None:
     left, right, dash = m.group("l"), m.group("r"), m.group("dash")
     left_bare, right_bare = bool(_BARE.match(left)), bool(_BARE.match(right))
     if left_bare and right_bare:
@@ -59,5 +80,5 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("range", "range", r"(?<![\w.,/-])(?P<l>" + _SIDE + r")(?P<dash>\s?[-–—]\s?|\s[-–—]\s)(?P<r>" + _SIDE + _RIGHT_UNIT + r")(?![\w/]|[.,]\d)", _range),
+    Rule("range", "range", r"(?<![\w./-])(?<!\d,)(?P<l>" + _SIDE + _RIGHT_UNIT + r")(?P<dash>\s?[-–—]\s?|\s[-–—]\s)(?P<r>" + _SIDE + _RIGHT_UNIT + r")(?![\w/]|[.,]\d)", _range),
 ]

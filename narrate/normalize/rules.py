@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 DATA = Path(__file__).parent / "data"
 
+class Ambiguous(str):
+    """Spoken words that are a guess between readings ("300m": meters or million); the span is marked ambiguous."""
+
+
 #: What a verbalizer returns: spoken words, a SpokenPart (words + lexicon phonemes), or None to decline.
 Result = str | SpokenPart | None
 
@@ -114,6 +118,7 @@ def rows(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=64)
 def words(name: str) -> frozenset[str]:
     """The first column of a data file as a set."""
     return frozenset(r[0] for r in rows(name))
@@ -133,7 +138,7 @@ def alternation(items: list[str] | tuple[str, ...], ci: set[str] | frozenset[str
 #: 1,234,567 or 1234 or 1234.56 or .5 (no sign).
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 #: Not glued to a preceding digit, decimal point or letter.
-LEFT = r"(?<![\w.,])"
+LEFT = r"(?<![\w.])(?<!\d,)"
 #: Not followed by more of a number.
 RIGHT = r"(?![\d]|[.,]\d)"
 

@@ -1,21 +1,33 @@
-"""Symbols: number signs, 24/7, and the signs in ``data/symbols.tsv`` standing between words or numbers.
+"""Symbols: number signs, 24/7, the signs in ``data/symbols.tsv``, and a last rule so no raw symbol reaches an engine.
 
 Examples: "#1" -> "number one"; "24/7" -> "twenty four seven"; "AT&T" -> "A T and T"; "R&D" -> "R and D";
-"2+3" -> "two plus three"; "a & b" -> "a and b"; "±5" -> "plus or minus five".
+"2+3" -> "two plus three"; "a & b" -> "a and b"; "±5" -> "plus or minus five"; "<5" -> "less than five";
+"Coca-Cola™" -> "Coca-Cola"; "see note†" -> "see note"; "I ❤️ NY" -> "I N Y"; "the $ rose" -> "the dollar rose".
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
+from .money import currencies
 from .numbers import number
 from .rules import NUM, Ctx, Rule, alternation, rows
 
+SILENT = "(silent)"
+#: What may ride on a symbol and goes with it: joiners, variation selectors, skin tones, the keycap mark.
+_RIDERS = "\u200d\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff"
+
+_RIDER = re.compile(f"[{_RIDERS}]")
+#: Invisible format characters that separate words (zero-width space, and the like).
+_BREAKS = "\u200b\u2028\u2029"
+
 
 @lru_cache(maxsize=1)
-def symbols() -> dict[str, str]:
-    return {r[0]: r[1] for r in rows("symbols.tsv")}
+def symbols() -> dict[str, tuple[str, str]]:
+    """symbol -> (spoken or SILENT, when: "" always or "number" only before a number)."""
+    return {r[0]: (r[1], r[2] if len(r) > 2 else "") for r in rows("symbols.tsv")}
 
 
 def _hash(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -23,12 +35,34 @@ def _hash(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 def _symbol(m: re.Match[str], ctx: Ctx) -> str | None:
-    return " " + symbols()[m.group(0).strip()] + " "
+    spoken, when = symbols()[m.group("s")]
+    if spoken == SILENT or (when == "number" and not re.match(r"\s?[-−]?[\d.]", ctx.after(m, 3))):
+        return " "
+    return " " + spoken + " "
+
+
+def is_symbol(ch: str) -> bool:
+    """A character an engine would read oddly or not at all: math, currency, modifier and other symbols (emoji)."""
+    return unicodedata.category(ch)[0] == "S" or _RIDER.fullmatch(ch) is not None or unicodedata.category(ch) in ("Co", "Cn")
+
+
+def _other(m: re.Match[str], ctx: Ctx) -> str | None:
+    ch = m.group(0)[0]
+    if ch in currencies():
+        return " " + currencies()[ch][0] + " "  # a sign with no amount: "the $ rose" -> "the dollar rose"
+    category = unicodedata.category(ch)
+    if category == "Cf" and ch not in _BREAKS:
+        return ""  # soft hyphens, joiners, direction marks sit inside words: "co\u00adoperate" -> "cooperate"
+    return " " if is_symbol(ch) or category in ("Cc", "Cf") else None
 
 
 RULES = [
     Rule("number-sign", "symbol", r"(?<![\w&])#(?P<n>" + NUM + r")(?![\w])", _hash),
     Rule("24/7", "symbol", r"(?<![\w/])24/7(?![\w/])", lambda m, c: "twenty four seven"),
     # "@" inside an email is handled by the electronic class, which comes first.
-    Rule("symbol", "symbol", alternation(list(symbols())), _symbol),
+    Rule("symbol", "symbol", r"(?P<s>" + alternation(list(symbols())) + r")[" + _RIDERS + r"]*", _symbol),
 ]
+
+#: Last in the priority list: any other symbol (emoji with their joiners and skin tones, dingbats, arrows,
+#: currency signs with no amount) is said by name where a data file has one, otherwise dropped with a span.
+LEFTOVER = [Rule("other-symbol", "symbol", r"[^\w\s][" + _RIDERS + r"]*", _other)]

@@ -23,7 +23,7 @@ def _minutes(mm: int) -> str:
     return "oh " + digits(str(mm)) if mm < 10 else cardinal(mm)
 
 
-def clock(h: int, mm: int, ap: str | None, and_: bool = True) -> str:
+def clock(h: int, mm: int, ap: str | None, and_: bool = False) -> str:
     if ap:
         return cardinal(h) + ("" if mm == 0 else " " + _minutes(mm)) + f" {ap}"
     return cardinal(h) + (" o'clock" if mm == 0 else " " + _minutes(mm))
@@ -60,6 +60,6 @@ def _hour(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("clock", "time", r"(?<![\w.,:])(?P<h>\d{1,2}):(?P<mm>\d\d)(?::(?P<ss>\d\d))?(?![\d])(?:\s?" + AMPM + r")?" + TZ, _clock),
-    Rule("hour", "time", r"(?<![\w.,:])(?P<h>\d{1,2})(?:\.(?P<mm>\d\d))?\s?" + AMPM + TZ, _hour),
+    Rule("clock", "time", r"(?<![\w.:])(?<!\d,)(?P<h>\d{1,2}):(?P<mm>\d\d)(?::(?P<ss>\d\d))?(?![\d])(?:\s?" + AMPM + r")?" + TZ, _clock),
+    Rule("hour", "time", r"(?<![\w.:])(?<!\d,)(?P<h>\d{1,2})(?:\.(?P<mm>\d\d))?\s?" + AMPM + TZ, _hour),
 ]

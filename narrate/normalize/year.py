@@ -42,7 +42,7 @@ def _era(m: re.Match[str], ctx: Ctx) -> str | None:
     return f"{year(int(m.group('y')))} {era}"
 
 
-def decade(digits: str, and_: bool = True) -> str:
+def decade(digits: str, and_: bool = False) -> str:
     """"1980" -> "nineteen eighties", "80" -> "eighties", "2000" -> "two thousands"."""
     n = int(digits)
     return pluralize_last(year(n) if len(digits) == 4 else cardinal(n, and_))
@@ -53,7 +53,7 @@ def _decade(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("era", "year", r"(?<![\w.,])(?P<y>\d{1,4})\s?(?P<e>A\.?D\.?|B\.?C\.?(?:E\.?)?|C\.?E\.?)(?![\w])", _era),
-    Rule("decade", "year", r"(?:(?<![\w.,'’])(?P<d>\d{3}0)\s?|(?:(?<![\w])['’]|(?<![\w.,'’])(?<!\d-))(?P<d2>\d0))['’]?s(?![\w])", _decade),
-    Rule("year", "year", r"(?<![\w.,$€£])(?P<y>1[1-9]\d\d|20\d\d)(?![\w%]|[.,]\d)", _year),
+    Rule("era", "year", r"(?<![\w.])(?<!\d,)(?P<y>\d{1,4})\s?(?P<e>A\.?D\.?|B\.?C\.?(?:E\.?)?|C\.?E\.?)(?![\w])", _era),
+    Rule("decade", "year", r"(?:(?<![\w.'’])(?<!\d,)(?P<d>\d{3}0)\s?|(?:(?<![\w])['’]|(?<![\w.'’])(?<!\d,)(?<!\d-))(?P<d2>\d0))['’]?s(?![\w])", _decade),
+    Rule("year", "year", r"(?<![\w.$€£])(?<!\d,)(?P<y>1[1-9]\d\d|20\d\d)(?![\w%]|[.,]\d)", _year),
 ]
