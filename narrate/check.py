@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .lexicon import Lexicon
 from .models import Plan, Segment, Span
+from .normalize import ordinal
 from .plan import MAX_SENTENCE_WORDS, Voices, build_plan
 from .readability import scores
 from .script import parse_script, read_script
@@ -22,6 +23,7 @@ SEVERITY = {
     "unknown-acronym": "warning",
     "spelling": "warning",
     "ambiguous": "warning",
+    "typo": "warning",
     "digits-left": "warning",
     "directive": "warning",
     "long-sentence": "info",
@@ -311,6 +313,23 @@ def check_ambiguous(plan: Plan, where: _LineFinder) -> list[Finding]:
                 span = _covering(seg.spans, m.start(), m.end())
                 chosen = f'; narrate reads it as "{span.spoken}"' if span is not None else ""
                 out.append(Finding("ambiguous", where.find(m.group(), seg.line), m.group(), f"{question}{chosen}"))
+        # a reading the normalizer itself marked as a guess ("300m": metres or million), unless a rule above asked already
+        asked = [f.text for f in out]
+        for span in (s for s in seg.spans if s.ambiguous and not any(a in s.written or s.written in a for a in asked)):
+            out.append(Finding("ambiguous", where.find(span.written, seg.line), span.written,
+                               f'narrate had to guess how to read this and says "{span.spoken}"; write it as it should be said'))
+    return out
+
+
+def check_typos(plan: Plan, where: _LineFinder) -> list[Finding]:
+    """Ordinals with the wrong suffix ("21th"): the normalizer reads them as written ("twenty one T H")."""
+    out = []
+    for seg in plan.narrated:
+        for m in re.finditer(ordinal.PATTERN, seg.text):
+            fix = ordinal.wrong_suffix(m.group())
+            if fix is not None:
+                out.append(Finding("typo", where.find(m.group(), seg.line), m.group(),
+                                   f'"{m.group()}" has the wrong ordinal suffix and will be read as written; did you mean "{fix}"?', fix))
     return out
 
 
@@ -383,6 +402,7 @@ def check_report(path: Path, voice: str | None = None, max_words: int = MAX_SENT
     findings += check_acronyms(plan, voices, where, beside)
     findings += check_spelling(plan, voices, where, beside)
     findings += check_ambiguous(plan, where)
+    findings += check_typos(plan, where)
     findings += check_digits(plan)
     findings += check_long_sentences(plan, max_words)
     findings += check_skipped(plan)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from narrate.check import Finding, check_digits, check_script, is_spelled, pronounceable
+from narrate.check import Finding, _LineFinder, check_ambiguous, check_digits, check_script, is_spelled, pronounceable
 from narrate.cli import main
-from narrate.models import Plan, Segment
+from narrate.models import Plan, Segment, Span
 
 from conftest import shared_path
 
@@ -94,6 +94,23 @@ def test_ambiguous_300m(tmp_path: Path) -> None:
     (f,) = kinds(findings, "ambiguous")
     assert f.text == "300m"
     assert "metres or million" in f.message
+
+
+def test_wrong_ordinal_suffix_is_a_typo_with_a_suggestion(tmp_path: Path) -> None:
+    findings = check_script(write(tmp_path, "In the 21th century, the 3rd and 4rd brigades weighed 11st.\n"))
+    assert [(f.text, f.suggestion, f.severity) for f in kinds(findings, "typo")] == [("21th", "21st", "warning"), ("4rd", "4th", "warning")]
+    assert 'did you mean "21st"?' in kinds(findings, "typo")[0].message
+
+
+def test_spans_the_normalizer_marked_ambiguous_are_reported_once(tmp_path: Path) -> None:
+    findings = check_script(write(tmp_path, "The wall is 300m long.\n"))
+    assert [f.text for f in kinds(findings, "ambiguous")] == ["300m"]  # the rule and the span ask once
+    text = "Some 40zz fled."  # a span marked ambiguous that no rule in ambiguous.tsv asks about
+    seg = Segment(id="p01-s01", kind="narration", text=text, spoken="Some forty zz fled.", voice="default", pause_after_s=0.3,
+                  estimated_s=1.0, line=2, paragraph=1, sentence=1, rate_wpm=165,
+                  spans=(Span(5, 9, "40zz", "forty zz", "measure", ambiguous=True),))
+    (f,) = check_ambiguous(Plan(source="x", segments=(seg,)), _LineFinder("\n" + text))
+    assert (f.kind, f.line, f.text, f.severity) == ("ambiguous", 2, "40zz", "warning") and '"forty zz"' in f.message
 
 
 def test_street_or_drive_after_a_name_is_ambiguous_but_doctor_before_one_is_not(tmp_path: Path) -> None:
