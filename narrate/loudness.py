@@ -20,7 +20,7 @@ from .profiles import LOUDNESS_PRESETS
 log = logging.getLogger(__name__)
 
 #: Bump when anything that changes an analysis changes (trim, fade, filters), so old sidecars are redone.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 #: True-peak ceilings of the presets. Audiobook follows ACX: peaks at or below -3 dBFS.
 TRUE_PEAK_PRESETS = {"podcast": -1.0, "broadcast": -1.0, "audiobook": -3.0}
 DEFAULT_TRUE_PEAK = -1.0
@@ -29,6 +29,10 @@ LIMITER_MARGIN_DB = 0.2
 #: Look-ahead (and release) of the limiter: short enough to stay local, long enough not to distort.
 LIMITER_LOOKAHEAD_S = 0.005
 SUB_BLOCK_S = 0.1
+#: Bins of the per-take local-peak histogram (dBFS): limiting below the bottom bin never happens in practice.
+HIST_BOTTOM_DB = -40.0
+HIST_STEP_DB = 0.5
+HIST_BINS = 92
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
 
@@ -78,34 +82,102 @@ def sub_block_len(rate: int) -> int:
     return int(round(SUB_BLOCK_S * rate))
 
 
-def oversampled_peaks(x: np.ndarray) -> np.ndarray:
-    """Per sample, the largest magnitude among it and the 3 points after it at 4x oversampling."""
-    from scipy.signal import resample_poly
+_TAP_OFFSETS = np.arange(-5, 7)  # 12 taps around each sample
 
+
+@lru_cache(maxsize=1)
+def _interpolation_phases() -> np.ndarray:
+    """Kaiser-windowed sinc FIRs that interpolate at 1/4, 2/4 and 3/4 of a sample (4x oversampling)."""
+    phases = []
+    for k in (1, 2, 3):
+        h = np.sinc(k / 4 - _TAP_OFFSETS) * np.kaiser(_TAP_OFFSETS.size, 5.0)
+        phases.append(h / h.sum())
+    return np.array(phases, dtype=np.float32)
+
+
+def oversampled_peaks(x: np.ndarray) -> np.ndarray:
+    """Per sample, the largest magnitude among it and the 3 points after it at 4x oversampling.
+
+    Three short convolutions instead of a general resampler: about ten times faster, same peaks
+    within a few hundredths of a dB.
+    """
     if x.size == 0:
         return np.zeros(0, dtype=np.float32)
-    up = resample_poly(x, 4, 1)[: 4 * x.size]
-    peaks = np.abs(up).reshape(-1, 4).max(axis=1)
-    return np.maximum(peaks, np.abs(x))
+    xf = x.astype(np.float32, copy=False)
+    peaks = np.abs(xf)
+    for h in _interpolation_phases():
+        # y[n] = sum_j x[n + offset_j] * h[j]; convolve flips its kernel, hence h[::-1] and the shift.
+        y = np.convolve(xf, h[::-1], mode="full")[6 : 6 + x.size]
+        np.maximum(peaks, np.abs(y), out=peaks)
+    return peaks
 
 
-def chunk_energies(x: np.ndarray, rate: int, zi: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """K-weighted energy (sum of squares, full scale = 1) per 100 ms chunk of ``x`` from its start.
+def peak_histogram(x: np.ndarray, k_sq: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted energy of ``x`` per bin of its local true peak (the limiter's window around each sample).
 
-    Returns the energies and the filter state, for measuring a stream chunk by chunk.
+    The limiter scales a sample by about min(1, T / local peak), so this small table tells how much
+    loudness limiting at any threshold T takes away, without touching the audio again.
     """
-    from scipy.signal import sosfilt, sosfilt_zi
+    from scipy.ndimage import maximum_filter1d
 
-    sos = k_weighting_sos(rate)
-    if zi is None:
-        zi = np.zeros((sos.shape[0], 2))
-    y, zf = sosfilt(sos, x.astype(np.float64) / audio.FULL_SCALE, zi=zi)
+    local = maximum_filter1d(oversampled_peaks(x), size=limiter_width(rate), mode="nearest") / audio.FULL_SCALE
+    with np.errstate(divide="ignore"):
+        level = 20 * np.log10(np.maximum(local, 1e-12))
+    idx = np.clip(((level - HIST_BOTTOM_DB) / HIST_STEP_DB).astype(np.int64), 0, HIST_BINS - 1)
+    return np.bincount(idx, weights=k_sq, minlength=HIST_BINS)
+
+
+def plan_gain(meter: LoudnessMeter, analyses: list[TakeAnalysis | None], target: float,
+              ceiling: float) -> float:
+    """The one gain that brings the track to ``target`` LUFS once the limiter has done its part.
+
+    ``ceiling`` is the limiter's aim (full scale 1). The limiter takes energy from every take whose
+    peak the gain pushes over the ceiling; each take's local-peak histogram says how much, so a few
+    cheap iterations find a gain that lands on the target instead of under it.
+    """
+    base = meter.integrated()
+    if base is None:
+        return 1.0
+    gain = 10 ** ((target - base) / 20)
+    hists = np.array([a.peak_hist if a is not None else np.zeros(HIST_BINS) for a in analyses]).reshape(-1, HIST_BINS)
+    peaks = np.array([a.peak if a is not None else 0.0 for a in analyses])
+    totals = np.maximum(hists.sum(axis=1), 1e-300)
+    centre = 10 ** ((HIST_BOTTOM_DB + HIST_STEP_DB * (np.arange(HIST_BINS) + 0.5)) / 20)
+    for _ in range(8):
+        threshold = ceiling / gain
+        retained = hists @ (np.minimum(1.0, threshold / centre) ** 2) / totals
+        scales = np.where(peaks > threshold, retained, 1.0)
+        level = meter.integrated(scales, gain)
+        if level is None or abs(target - level) < 0.01:
+            break
+        gain *= 10 ** ((target - level) / 20)
+    return gain
+
+
+def limiter_width(rate: int) -> int:
+    return 2 * max(1, int(round(LIMITER_LOOKAHEAD_S * rate))) + 1
+
+
+def k_weighted_squares(x: np.ndarray, rate: int) -> np.ndarray:
+    """Per sample, the square of the K-weighted signal (full scale = 1)."""
+    from scipy.signal import sosfilt
+
+    y = sosfilt(k_weighting_sos(rate), x.astype(np.float64) / audio.FULL_SCALE)
+    return y * y
+
+
+def chunk_sums(sq: np.ndarray, rate: int) -> np.ndarray:
+    """Sums of ``sq`` per 100 ms chunk from its start (the last chunk may be short)."""
     n = sub_block_len(rate)
-    sq = y * y
     pad = (-sq.size) % n
     if pad:
         sq = np.concatenate([sq, np.zeros(pad)])
-    return sq.reshape(-1, n).sum(axis=1), zf
+    return sq.reshape(-1, n).sum(axis=1)
+
+
+def chunk_energies(x: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted energy (sum of squares, full scale = 1) per 100 ms chunk of ``x`` from its start."""
+    return chunk_sums(k_weighted_squares(x, rate), rate)
 
 
 @dataclass(frozen=True)
@@ -123,6 +195,7 @@ class TakeAnalysis:
     peak: float  # true peak of the prepared take, full scale = 1
     sumsq: float  # unweighted energy, full scale = 1 (for RMS)
     energies: tuple[float, ...]  # K-weighted energy per 100 ms chunk from the trimmed start
+    peak_hist: tuple[float, ...]  # K-weighted energy per local-peak bin (see peak_histogram)
 
 
 def sidecar_path(take: Path) -> Path:
@@ -133,6 +206,7 @@ def _load_sidecar(take: Path, st: os.stat_result, track_rate: int) -> TakeAnalys
     try:
         data = json.loads(sidecar_path(take).read_text(encoding="utf-8"))
         data["energies"] = tuple(float(e) for e in data["energies"])
+        data["peak_hist"] = tuple(float(e) for e in data["peak_hist"])
         a = TakeAnalysis(**data)
     except (OSError, ValueError, TypeError, KeyError):
         return None  # missing or corrupt: recompute
@@ -170,37 +244,43 @@ def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
     samples, rate = audio.read_samples(take)
     start, end = audio.trim_bounds(samples, rate)
     x = audio.prepared_take(take, start, end, track_rate) if end > start else np.zeros(0, np.float32)
-    energies, _ = chunk_energies(x, track_rate) if x.size else (np.zeros(0), None)
+    sq = k_weighted_squares(x, track_rate)
+    energies = chunk_sums(sq, track_rate) if x.size else np.zeros(0)
+    hist = peak_histogram(x, sq, track_rate) if x.size else np.zeros(HIST_BINS)
     peak = float(oversampled_peaks(x).max()) / audio.FULL_SCALE if x.size else 0.0
     xf = x.astype(np.float64) / audio.FULL_SCALE
     a = TakeAnalysis(
         version=ANALYSIS_VERSION, track_rate=track_rate, size=st.st_size, mtime_ns=st.st_mtime_ns,
         take_rate=rate, trim_start=start, trim_end=end, length=int(x.size), peak=peak,
         sumsq=float(np.dot(xf, xf)), energies=tuple(float(e) for e in energies),
+        peak_hist=tuple(float(e) for e in hist),
     )
     _write_sidecar(take, a)
     return a
 
 
 class LoudnessMeter:
-    """Collects 100 ms sub-block energies of a track laid out sample by sample; gates them at the end."""
+    """Collects 100 ms sub-block energies of a track laid out sample by sample; gates them at the end.
+
+    Each contribution remembers its take, so the loudness after scaling takes differently (by the
+    energy the limiter will take from each) is recomputed without reading any audio again.
+    """
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
         self.n = sub_block_len(rate)
-        self._blocks = np.zeros(1024)
         self.samples = 0
+        self._idx: list[np.ndarray] = []
+        self._energy: list[np.ndarray] = []
+        self._take: list[np.ndarray] = []
+        self._flat: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
-    def _grow(self, size: int) -> None:
-        if size > self._blocks.size:
-            bigger = np.zeros(max(size, 2 * self._blocks.size))
-            bigger[: self._blocks.size] = self._blocks
-            self._blocks = bigger
+    def add_chunks(self, offset: int, energies: np.ndarray | tuple[float, ...], length: int,
+                   scale: float = 1.0, take: int = -1) -> None:
+        """Place per-chunk energies (chunks of ``n`` from ``offset``) on the track's sub-block grid.
 
-    def add_chunks(self, offset: int, energies: np.ndarray | tuple[float, ...], length: int, scale: float = 1.0) -> None:
-        """Place a take's per-chunk energies (chunks of ``n`` from ``offset``) on the track's sub-block grid.
-
-        A chunk straddling two sub-blocks is shared between them by overlap (energy taken as even within it).
+        A chunk straddling two sub-blocks is shared between them by overlap (energy taken as even
+        within it). ``take`` numbers the contribution for ``integrated(scales=...)``.
         """
         e = np.asarray(energies, dtype=np.float64) * scale
         if e.size == 0:
@@ -209,20 +289,31 @@ class LoudnessMeter:
         ends = np.minimum(starts + self.n, offset + max(length, 1))
         spans = np.maximum(ends - starts, 1)
         first = starts // self.n
-        cut = np.minimum((first + 1) * self.n, ends)
-        share = (cut - starts) / spans
-        self._grow(int(first[-1]) + 2)
-        np.add.at(self._blocks, first, e * share)
-        np.add.at(self._blocks, first + 1, e * (1.0 - share))
+        share = (np.minimum((first + 1) * self.n, ends) - starts) / spans
+        self._idx += [first, first + 1]
+        self._energy += [e * share, e * (1.0 - share)]
+        self._take.append(np.full(2 * e.size, take, dtype=np.int64))
+        self._flat = None
 
     def finish(self, samples: int) -> None:
         """Set the track's length in samples: the gating covers exactly that span."""
         self.samples = samples
-        self._grow(samples // self.n + 2)
 
-    def integrated(self) -> float | None:
+    def blocks(self, scales: np.ndarray | None = None) -> np.ndarray:
+        """Energy per sub-block over the track, each take's part multiplied by ``scales[take]``."""
+        if self._flat is None:
+            cat = (lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dtype=dt))
+            self._flat = (cat(self._idx, np.int64), cat(self._energy, np.float64), cat(self._take, np.int64))
+        idx, energy, take = self._flat
+        count = max(1, -(-self.samples // self.n))
+        if scales is not None:
+            energy = energy * np.append(scales, 1.0)[take]  # take -1: unscaled
+        keep = idx < count
+        return np.bincount(idx[keep], weights=energy[keep], minlength=count)[:count]
+
+    def integrated(self, scales: np.ndarray | None = None, gain: float = 1.0) -> float | None:
         """Integrated loudness in LUFS (None when everything is below the absolute gate)."""
-        return integrated_loudness(self._blocks[: max(1, -(-self.samples // self.n))], self.n)
+        return integrated_loudness(self.blocks(scales) * (gain * gain), self.n)
 
 
 def integrated_loudness(sub_blocks: np.ndarray, n: int) -> float | None:
@@ -258,7 +349,7 @@ def limiter_envelope(x: np.ndarray, gain: float, ceiling: float, rate: int) -> n
     need = np.full(x.size, gain, dtype=np.float64)
     loud = peaks * gain > ceiling
     need[loud] = ceiling / peaks[loud]
-    width = 2 * max(1, int(round(LIMITER_LOOKAHEAD_S * rate))) + 1
+    width = limiter_width(rate)
     held = minimum_filter1d(need, size=width, mode="nearest")
     return uniform_filter1d(held, size=width, mode="nearest") * (1 - 1e-9)
 

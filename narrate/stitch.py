@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,12 +122,11 @@ def _cue(slot: _Slot, rate: int) -> Cue:
 
 def _layout(
     placements: Sequence[Placement], rate: int, progress: Callable[[int], None]
-) -> tuple[list[_Slot], loudness.LoudnessMeter, float, int]:
-    """Analyse every take (cached) and place it: slots, voice meter, summed energy, track length."""
+) -> tuple[list[_Slot], loudness.LoudnessMeter, int]:
+    """Analyse every take (cached) and place it: slots, the voice's loudness meter, track length."""
     meter = loudness.LoudnessMeter(rate)
     slots: list[_Slot] = []
     pos = 0
-    sumsq = 0.0
     for i, p in enumerate(placements):
         if p.pause_after_s < 0:
             raise InputError(f"segment {p.segment_id}: negative pause {p.pause_after_s:g} s")
@@ -134,13 +134,12 @@ def _layout(
         pause = int(round(p.pause_after_s * rate))
         slots.append(_Slot(p, a, pos, pause))
         if a is not None:
-            meter.add_chunks(pos, a.energies, a.length)
-            sumsq += a.sumsq
+            meter.add_chunks(pos, a.energies, a.length, take=i)
             pos += a.length
         pos += pause
         progress(i + 1)
     meter.finish(pos)
-    return slots, meter, sumsq, pos
+    return slots, meter, pos
 
 
 def master_track(
@@ -168,11 +167,11 @@ def master_track(
             on_progress(done, total)
 
     rate = _track_rate(placements, options)
-    slots, voice_meter, sumsq, length = _layout(placements, rate, progress)
-    measured = voice_meter.integrated()
-    gain_db = options.loudness_target - measured if measured is not None else 0.0
-    gain = 10 ** (gain_db / 20)
+    slots, voice_meter, length = _layout(placements, rate, progress)
     ceiling = loudness.limiter_ceiling(options.true_peak_dbtp)
+    gain = loudness.plan_gain(voice_meter, [s.analysis for s in slots], options.loudness_target,
+                              ceiling / audio.FULL_SCALE)
+    gain_db = 20 * math.log10(gain)
     cues = tuple(_cue(s, rate) for s in slots if s.analysis is not None)
 
     bed = None
@@ -182,6 +181,7 @@ def master_track(
         bed = MusicBed(Path(options.music), rate, length, [(round(c.start_s * rate), round(c.end_s * rate)) for c in cues],
                        options.music_gain_db, options.music_duck_db, options.music_fade_in_s, options.music_fade_out_s)
     final_meter = loudness.LoudnessMeter(rate)
+    sumsq = 0.0  # unweighted energy of the voice as written, for the RMS that ACX asks about
     peak = 0.0
     limited = 0
     tags = {k: v for k, v in (("title", options.title), ("artist", options.artist)) if v}
@@ -199,16 +199,18 @@ def master_track(
                             env = loudness.limiter_envelope(x, gain, ceiling, rate)
                         if env is None:
                             x *= gain
+                            sumsq += a.sumsq * gain * gain
                             if bed is None:
                                 final_meter.add_chunks(slot.offset, a.energies, a.length, gain * gain)
                                 peak = max(peak, a.peak * gain)
                         else:
                             limited += 1
                             x *= env.astype(np.float32)
+                            sumsq += float(np.dot(x, x)) / audio.FULL_SCALE**2
                         if bed is not None:
                             bed.mix(x, slot.offset)
                         if bed is not None or env is not None:
-                            energies, _ = loudness.chunk_energies(x, rate)
+                            energies = loudness.chunk_energies(x, rate)
                             final_meter.add_chunks(slot.offset, energies, x.size)
                             peak = max(peak, float(loudness.oversampled_peaks(x).max()) / audio.FULL_SCALE)
                         sink.write(audio.to_int16(x))
@@ -229,7 +231,7 @@ def master_track(
     result_loudness = final_meter.integrated()
     if limited:
         log.info("limited %d of %d takes to keep true peak under %.1f dBTP", limited, len(cues), options.true_peak_dbtp)
-    rms = loudness.db((sumsq * gain * gain / length) ** 0.5) if length and sumsq else None
+    rms = loudness.db((sumsq / length) ** 0.5) if length and sumsq else None
     result = MasterResult(
         output=out_path, duration_s=length / rate, sample_rate=_encoded_rate(out_path, rate, options),
         loudness_lufs=result_loudness, loudness_target_lufs=options.loudness_target,
@@ -258,7 +260,7 @@ def _write_pause(sink: encode.Sink, slot: _Slot, take_len: int, rate: int, bed: 
         else:
             x = np.zeros(n, dtype=np.float32)
             bed.mix(x, offset)  # type: ignore[attr-defined]
-            energies, _ = loudness.chunk_energies(x, rate)
+            energies = loudness.chunk_energies(x, rate)
             meter.add_chunks(offset, energies, n)
             sink.write(audio.to_int16(x))
         done += n
