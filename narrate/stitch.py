@@ -13,6 +13,7 @@ import numpy as np
 from . import audio, encode, loudness
 from .engines.base import WordTime
 from .errors import InputError
+from .music import MusicBed
 from .subtitles import write_deliverables
 
 log = logging.getLogger(__name__)
@@ -174,59 +175,28 @@ def master_track(
     gain_db = 20 * math.log10(gain)
     cues = tuple(_cue(s, rate) for s in slots if s.analysis is not None)
 
-    bed = None
-    if options.music is not None:
-        from .music import MusicBed
-
-        bed = MusicBed(Path(options.music), rate, length, [(round(c.start_s * rate), round(c.end_s * rate)) for c in cues],
-                       options.music_gain_db, options.music_duck_db, options.music_fade_in_s, options.music_fade_out_s)
-    final_meter = loudness.LoudnessMeter(rate)
-    sumsq = 0.0  # unweighted energy of the voice as written, for the RMS that ACX asks about
-    peak = 0.0
-    limited = 0
     tags = {k: v for k, v in (("title", options.title), ("artist", options.artist)) if v}
+    speech = [(round(c.start_s * rate), round(c.end_s * rate)) for c in cues]
     try:
         with encode.atomic_path(out_path) as tmp:
-            sink = encode.open_sink(tmp, out_path, rate, options.sample_rate, options.bitrate, tags)
+            bed = None
+            if options.music is not None:
+                bed = MusicBed(Path(options.music), rate, length, speech, options.music_gain_db,
+                               options.music_duck_db, options.music_fade_in_s, options.music_fade_out_s)
             try:
-                for i, slot in enumerate(slots):
-                    a = slot.analysis
-                    if a is not None and a.length:
-                        p = slot.placement
-                        x = audio.prepared_take(Path(p.take), a.trim_start, a.trim_end, rate)  # type: ignore[arg-type]
-                        env = None
-                        if a.peak * audio.FULL_SCALE * gain > ceiling:
-                            env = loudness.limiter_envelope(x, gain, ceiling, rate)
-                        if env is None:
-                            x *= gain
-                            sumsq += a.sumsq * gain * gain
-                            if bed is None:
-                                final_meter.add_chunks(slot.offset, a.energies, a.length, gain * gain)
-                                peak = max(peak, a.peak * gain)
-                        else:
-                            limited += 1
-                            x *= env.astype(np.float32)
-                            sumsq += float(np.dot(x, x)) / audio.FULL_SCALE**2
-                        if bed is not None:
-                            bed.mix(x, slot.offset)
-                        if bed is not None or env is not None:
-                            energies = loudness.chunk_energies(x, rate)
-                            final_meter.add_chunks(slot.offset, energies, x.size)
-                            peak = max(peak, float(loudness.oversampled_peaks(x).max()) / audio.FULL_SCALE)
-                        sink.write(audio.to_int16(x))
-                    _write_pause(sink, slot, a.length if a else 0, rate, bed, final_meter)
-                    if bed is not None:
-                        peak = max(peak, bed.last_peak)
-                    progress(len(slots) + i + 1)
-                sink.close()
-            except BaseException:
-                sink.abort()
-                raise
+                sink = encode.open_sink(tmp, out_path, rate, options.sample_rate, options.bitrate, tags)
+                try:
+                    stats = _write_track(slots, sink, rate, gain, ceiling, bed, progress)
+                    sink.close()
+                except BaseException:
+                    sink.abort()
+                    raise
             finally:
                 if bed is not None:
                     bed.close()
     except OSError as exc:
         raise encode.output_error(out_path, exc) from None
+    final_meter, sumsq, peak, limited = stats
     final_meter.finish(length)
     result_loudness = final_meter.integrated()
     if limited:
@@ -243,15 +213,57 @@ def master_track(
     return result
 
 
+def _write_track(
+    slots: Sequence[_Slot], sink: encode.Sink, rate: int, gain: float, ceiling: float,
+    bed: MusicBed | None, progress: Callable[[int], None],
+) -> tuple[loudness.LoudnessMeter, float, float, int]:
+    """The second pass: every take gained (limited where needed), the bed mixed in, the pauses exact.
+
+    Returns the finished track's meter, its unweighted energy, its true peak and how many takes the
+    limiter touched. Takes left unlimited without a bed are measured from their cached analysis.
+    """
+    meter = loudness.LoudnessMeter(rate)
+    sumsq = 0.0  # unweighted energy of the voice as written, for the RMS that ACX asks about
+    peak = 0.0
+    limited = 0
+    for i, slot in enumerate(slots):
+        a = slot.analysis
+        if a is not None and a.length:
+            x = audio.prepared_take(Path(slot.placement.take), a.trim_start, a.trim_end, rate)  # type: ignore[arg-type]
+            env = None
+            if a.peak * audio.FULL_SCALE * gain > ceiling:
+                env = loudness.limiter_envelope(x, gain, ceiling, rate)
+            if env is None:
+                x *= gain
+                sumsq += a.sumsq * gain * gain
+                if bed is None:
+                    meter.add_chunks(slot.offset, a.energies, a.length, gain * gain)
+                    peak = max(peak, a.peak * gain)
+            else:
+                limited += 1
+                x *= env.astype(np.float32)
+                sumsq += float(np.dot(x, x)) / audio.FULL_SCALE**2
+            if bed is not None:
+                bed.mix(x, slot.offset)
+            if bed is not None or env is not None:
+                meter.add_chunks(slot.offset, loudness.chunk_energies(x, rate), x.size)
+                peak = max(peak, float(loudness.oversampled_peaks(x).max()) / audio.FULL_SCALE)
+            sink.write(audio.to_int16(x))
+        peak = max(peak, _write_pause(sink, slot, a.length if a else 0, rate, bed, meter))
+        progress(len(slots) + i + 1)
+    return meter, sumsq, peak, limited
+
+
 def _encoded_rate(out: Path, rate: int, options: MasterOptions) -> int:
     return encode.encoded_rate(encode.format_for(out), options.sample_rate or rate)
 
 
-def _write_pause(sink: encode.Sink, slot: _Slot, take_len: int, rate: int, bed: object | None,
-                 meter: loudness.LoudnessMeter) -> None:
-    """Exactly the planned pause: digital silence, or the (faded, ducked) music bed alone."""
+def _write_pause(sink: encode.Sink, slot: _Slot, take_len: int, rate: int, bed: MusicBed | None,
+                 meter: loudness.LoudnessMeter) -> float:
+    """Exactly the planned pause: digital silence, or the (faded, ducked) music bed alone; returns its peak."""
     piece = max(1, int(_PAUSE_PIECE_S * rate))
     done = 0
+    peak = 0.0
     while done < slot.pause:
         n = min(piece, slot.pause - done)
         offset = slot.offset + take_len + done
@@ -259,11 +271,12 @@ def _write_pause(sink: encode.Sink, slot: _Slot, take_len: int, rate: int, bed: 
             sink.write(bytes(2 * n))
         else:
             x = np.zeros(n, dtype=np.float32)
-            bed.mix(x, offset)  # type: ignore[attr-defined]
-            energies = loudness.chunk_energies(x, rate)
-            meter.add_chunks(offset, energies, n)
+            bed.mix(x, offset)
+            meter.add_chunks(offset, loudness.chunk_energies(x, rate), n)
+            peak = max(peak, float(loudness.oversampled_peaks(x).max()) / audio.FULL_SCALE)
             sink.write(audio.to_int16(x))
         done += n
+    return peak
 
 
 def _timings_extra(r: MasterResult) -> dict[str, object]:
