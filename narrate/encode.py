@@ -27,14 +27,17 @@ class Format:
     muxer: str
     default_bitrate: str | None = None
     rates: tuple[int, ...] = ()  # the rates the codec accepts (empty: any)
+    default_args: tuple[str, ...] = ()  # used when no bitrate is given
 
 
 FORMATS: dict[str, Format] = {
     ".wav": Format("WAV", None, "wav"),
     ".mp3": Format("MP3", "libmp3lame", "mp3", "128k", (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)),
     ".flac": Format("FLAC", "flac", "flac"),
-    ".ogg": Format("Ogg Vorbis", "libvorbis", "ogg", "96k"),
-    ".opus": Format("Opus", "libopus", "opus", "64k", (8000, 12000, 16000, 24000, 48000)),
+    # Vorbis rejects many fixed bitrates at low rates in mono; its quality scale always works.
+    ".ogg": Format("Ogg Vorbis", "libvorbis", "ogg", None, (), ("-q:a", "4")),
+    # Opus always decodes at 48 kHz (ffprobe reports 48000 whatever the input was): say so.
+    ".opus": Format("Opus", "libopus", "opus", "64k", (48000,)),
     ".m4a": Format("AAC (M4A)", "aac", "ipod", "128k"),
 }
 
@@ -174,9 +177,11 @@ class FfmpegSink:
         cmd = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
                "-c:a", str(fmt.codec), "-ar", str(out_rate)]
-        if bitrate or fmt.default_bitrate:
-            if fmt.codec != "flac":
+        if fmt.codec != "flac":
+            if bitrate or fmt.default_bitrate:
                 cmd += ["-b:a", str(bitrate or fmt.default_bitrate)]
+            else:
+                cmd += list(fmt.default_args)
         for key, value in tags.items():
             cmd += ["-metadata", f"{key}={value}"]
         cmd += ["-f", fmt.muxer, str(tmp)]
