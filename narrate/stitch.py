@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, encode, loudness
+from . import audio, encode, limiter, loudness
 from .engines.base import WordTime
 from .errors import InputError
 from .music import MusicBed
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 #: Long pauses are written in pieces of this many seconds, so memory never follows their length.
 _PAUSE_PIECE_S = 1.0
+_GAIN_STEP_DB = 0.05
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,10 @@ def master_track(
     ceiling = loudness.limiter_ceiling(options.true_peak_dbtp)
     gain = loudness.plan_gain(voice_meter, [s.analysis for s in slots], options.loudness_target,
                               ceiling / audio.FULL_SCALE)
-    gain_db = 20 * math.log10(gain)
+    # Steps of 0.05 dB: inaudible, and a re-render after a small change keeps the same gain, so
+    # the limiter's cached results beside each take stay valid.
+    gain_db = round(20 * math.log10(gain) / _GAIN_STEP_DB) * _GAIN_STEP_DB
+    gain = 10 ** (gain_db / 20)
     cues = tuple(_cue(s, rate) for s in slots if s.analysis is not None)
 
     tags = {k: v for k, v in (("title", options.title), ("artist", options.artist)) if v}
@@ -226,28 +230,31 @@ def _write_track(
     sumsq = 0.0  # unweighted energy of the voice as written, for the RMS that ACX asks about
     peak = 0.0
     limited = 0
+    sos = loudness.k_weighting_sos(rate)
+    chunk = loudness.sub_block_len(rate)
     for i, slot in enumerate(slots):
         a = slot.analysis
         if a is not None and a.length:
             x = audio.prepared_take(Path(slot.placement.take), a.trim_start, a.trim_end, rate)  # type: ignore[arg-type]
-            env = None
+            lim = None
             if a.peak * audio.FULL_SCALE * gain > ceiling:
-                env = loudness.limiter_envelope(x, gain, ceiling, rate)
-            if env is None:
-                x *= gain
-                sumsq += a.sumsq * gain * gain
-                if bed is None:
-                    meter.add_chunks(slot.offset, a.energies, a.length, gain * gain)
-                    peak = max(peak, a.peak * gain)
-            else:
+                lim = limiter.limit_take(x, ceiling / gain, rate, sos, chunk, Path(slot.placement.take),  # type: ignore[arg-type]
+                                         (loudness.ANALYSIS_VERSION, a.trim_start, a.trim_end))
+            energies = np.asarray(a.energies)
+            take_sumsq = a.sumsq
+            if lim is not None:
                 limited += 1
-                x *= env.astype(np.float32)
-                sumsq += float(np.dot(x, x)) / audio.FULL_SCALE**2
-            if bed is not None:
+                energies = energies + lim.energy_delta
+                take_sumsq += lim.sumsq_delta
+            x *= gain
+            sumsq += take_sumsq * gain * gain
+            if bed is None:
+                meter.add_chunks(slot.offset, energies, a.length, gain * gain)
+                peak = max(peak, (lim.peak * gain / audio.FULL_SCALE) if lim is not None else a.peak * gain)
+            else:
                 bed.mix(x, slot.offset)
-            if bed is not None or env is not None:
                 meter.add_chunks(slot.offset, loudness.chunk_energies(x, rate), x.size)
-                peak = max(peak, float(loudness.oversampled_peaks(x).max()) / audio.FULL_SCALE)
+                peak = max(peak, limiter.true_peak(x) / audio.FULL_SCALE)
             sink.write(audio.to_int16(x))
         peak = max(peak, _write_pause(sink, slot, a.length if a else 0, rate, bed, meter))
         progress(len(slots) + i + 1)
@@ -273,7 +280,7 @@ def _write_pause(sink: encode.Sink, slot: _Slot, take_len: int, rate: int, bed: 
             x = np.zeros(n, dtype=np.float32)
             bed.mix(x, offset)
             meter.add_chunks(offset, loudness.chunk_energies(x, rate), n)
-            peak = max(peak, float(loudness.oversampled_peaks(x).max()) / audio.FULL_SCALE)
+            peak = max(peak, limiter.true_peak(x) / audio.FULL_SCALE)
             sink.write(audio.to_int16(x))
         done += n
     return peak
