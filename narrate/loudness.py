@@ -7,7 +7,7 @@ import logging
 import math
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from .profiles import LOUDNESS_PRESETS
 log = logging.getLogger(__name__)
 
 #: Bump when anything that changes an analysis changes (trim, fade, filters), so old sidecars are redone.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 5
 #: True-peak ceilings of the presets. Audiobook follows ACX: peaks at or below -3 dBFS.
 TRUE_PEAK_PRESETS = {"podcast": -1.0, "broadcast": -1.0, "audiobook": -3.0}
 DEFAULT_TRUE_PEAK = -1.0
@@ -81,16 +81,19 @@ def sub_block_len(rate: int) -> int:
 
 
 def peak_histogram(x: np.ndarray, k_sq: np.ndarray, rate: int) -> np.ndarray:
-    """K-weighted energy of ``x`` per bin of its local true peak (the limiter's window around each sample).
+    """K-weighted energy of ``x`` per bin of its local peak (the peak the limiter answers to there).
 
-    The limiter scales a sample by about min(1, T / local peak), so this small table tells how much
+    The limiter scales a block by about min(1, T / local peak), so this small table tells how much
     loudness limiting at any threshold T takes away, without touching the audio again.
     """
-    local = limiter.local_peaks(x, rate) / audio.FULL_SCALE
+    local = limiter.block_local_peaks(x, rate) / audio.FULL_SCALE
+    block = limiter.BLOCK
+    sq = np.zeros(local.size * block)
+    sq[: k_sq.size] = k_sq
     with np.errstate(divide="ignore"):
         level = 20 * np.log10(np.maximum(local, 1e-12))
     idx = np.clip(((level - HIST_BOTTOM_DB) / HIST_STEP_DB).astype(np.int64), 0, HIST_BINS - 1)
-    return np.bincount(idx, weights=k_sq, minlength=HIST_BINS)
+    return np.bincount(idx, weights=sq.reshape(-1, block).sum(axis=1), minlength=HIST_BINS)
 
 
 def plan_gain(meter: LoudnessMeter, analyses: list[TakeAnalysis | None], target: float,
@@ -184,7 +187,8 @@ def _write_sidecar(take: Path, a: TakeAnalysis) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(asdict(a), f, separators=(",", ":"))
+                # Shallow on purpose: dataclasses.asdict deep-copies every float (a millisecond a take).
+                json.dump({k.name: getattr(a, k.name) for k in fields(a)}, f, separators=(",", ":"))
             os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)
