@@ -18,6 +18,7 @@ LOOKAHEAD_S = 0.005
 #: Filter state settles within this long, so a loud spot's K-weighted change is measured locally.
 _SETTLE_S = 0.05
 _TAP_OFFSETS = np.arange(-5, 7)  # 12 taps around each sample
+_BATCH = 8192
 #: The envelope is built on blocks of this many samples and interpolated linearly inside them.
 BLOCK = 16
 
@@ -68,12 +69,17 @@ def width(rate: int) -> int:
 
 def peaks_at(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """At each sample index, the largest magnitude among it and the 3 interpolated points after it."""
+    out = np.zeros(idx.size)
     if idx.size == 0:
-        return np.zeros(0)
+        return out
     padded = np.concatenate([np.zeros(5), x.astype(np.float64, copy=False), np.zeros(6)])
-    window = padded[idx[:, None] + (_TAP_OFFSETS + 5)[None, :]]
-    interp = np.abs(window @ _phases().T).max(axis=1)
-    return np.maximum(interp, np.abs(padded[idx + 5]))
+    taps = (_TAP_OFFSETS + 5)[None, :]
+    # In batches: one gather of every candidate's window would cost tens of MB on a loud take.
+    for lo in range(0, idx.size, _BATCH):
+        part = idx[lo : lo + _BATCH]
+        interp = np.abs(padded[part[:, None] + taps] @ _phases().T).max(axis=1)
+        out[lo : lo + _BATCH] = np.maximum(interp, np.abs(padded[part + 5]))
+    return out
 
 
 def _candidates(mag: np.ndarray, level: float) -> np.ndarray:
