@@ -228,7 +228,7 @@ class Limited:
     peak: float  # true peak after limiting, in the take's units
 
 
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 
 
 def cache_path(take: Path) -> Path:
@@ -300,15 +300,24 @@ def limit_take(x: np.ndarray, threshold: float, rate: int, sos: np.ndarray, chun
         regions = regions_from(over, need, x.size, rate)
         apply(x, regions)
         return Limited(regions, delta, float(sumsq_delta), float(peak))
-    over, need = over_points(x, threshold)
-    regions = regions_from(over, need, x.size, rate)
-    delta = energy_change(x, regions, sos, rate, chunk) if regions else np.zeros(0)
+    original = x.copy()
+    aim = threshold
+    for _ in range(4):
+        over, need = over_points(original, aim)
+        regions = regions_from(over, need, x.size, rate)
+        x[:] = original
+        apply(x, regions)
+        peak = true_peak(x) if regions else 0.0
+        # The envelope moves under the interpolator's negative lobes, so a peak can land a hair over
+        # the aim: aim lower by that much and build the envelope again.
+        if peak <= threshold * 1.0001:
+            break
+        aim *= threshold / peak
+    delta = energy_change(original, regions, sos, rate, chunk) if regions else np.zeros(0)
     sumsq_delta = 0.0
     for r in regions:
-        seg = x[r.start : r.stop].astype(np.float64) / 32768.0
+        seg = original[r.start : r.stop].astype(np.float64) / 32768.0
         sumsq_delta += float(np.dot(seg * seg, r.envelope.astype(np.float64) ** 2 - 1.0))
-    apply(x, regions)
-    peak = true_peak(x) if regions else 0.0
     if take is not None and key is not None:
         _save(take, key, threshold, over, need, delta, sumsq_delta, peak)
     return Limited(regions, delta, sumsq_delta, peak) if regions else None

@@ -7,6 +7,7 @@ import logging
 import math
 import os
 import tempfile
+from array import array
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -108,7 +109,10 @@ def plan_gain(meter: LoudnessMeter, analyses: list[TakeAnalysis | None], target:
     if base is None:
         return 1.0
     gain = 10 ** ((target - base) / 20)
-    hists = np.array([a.peak_hist if a is not None else np.zeros(HIST_BINS) for a in analyses]).reshape(-1, HIST_BINS)
+    hists = np.zeros((len(analyses), HIST_BINS))
+    for i, a in enumerate(analyses):
+        if a is not None:
+            hists[i] = a.peak_hist
     peaks = np.array([a.peak if a is not None else 0.0 for a in analyses])
     totals = np.maximum(hists.sum(axis=1), 1e-300)
     centre = 10 ** ((HIST_BOTTOM_DB + HIST_STEP_DB * (np.arange(HIST_BINS) + 0.5)) / 20)
@@ -160,8 +164,14 @@ class TakeAnalysis:
     length: int  # samples at the track rate, after trimming and resampling
     peak: float  # true peak of the prepared take, full scale = 1
     sumsq: float  # unweighted energy, full scale = 1 (for RMS)
-    energies: tuple[float, ...]  # K-weighted energy per 100 ms chunk from the trimmed start
-    peak_hist: tuple[float, ...]  # K-weighted energy per local-peak bin (see peak_histogram)
+    energies: np.ndarray  # K-weighted energy per 100 ms chunk from the trimmed start
+    peak_hist: np.ndarray  # K-weighted energy per local-peak bin (see peak_histogram)
+
+    def same_as(self, other: TakeAnalysis) -> bool:
+        """Equal in every field (arrays compared by value)."""
+        return all(
+            np.array_equal(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)
+        )
 
 
 def sidecar_path(take: Path) -> Path:
@@ -171,8 +181,9 @@ def sidecar_path(take: Path) -> Path:
 def _load_sidecar(take: Path, st: os.stat_result, track_rate: int) -> TakeAnalysis | None:
     try:
         data = json.loads(sidecar_path(take).read_text(encoding="utf-8"))
-        data["energies"] = tuple(float(e) for e in data["energies"])
-        data["peak_hist"] = tuple(float(e) for e in data["peak_hist"])
+        # numpy arrays, not tuples of floats: thousands of takes' worth of Python floats add up.
+        data["energies"] = np.array(data["energies"], dtype=np.float64)
+        data["peak_hist"] = np.array(data["peak_hist"], dtype=np.float64)
         a = TakeAnalysis(**data)
     except (OSError, ValueError, TypeError, KeyError):
         return None  # missing or corrupt: recompute
@@ -188,7 +199,9 @@ def _write_sidecar(take: Path, a: TakeAnalysis) -> None:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 # Shallow on purpose: dataclasses.asdict deep-copies every float (a millisecond a take).
-                json.dump({k.name: getattr(a, k.name) for k in fields(a)}, f, separators=(",", ":"))
+                doc = {k.name: getattr(a, k.name) for k in fields(a)}
+                doc["energies"], doc["peak_hist"] = a.energies.tolist(), a.peak_hist.tolist()
+                json.dump(doc, f, separators=(",", ":"))
             os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)
@@ -219,8 +232,8 @@ def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
     a = TakeAnalysis(
         version=ANALYSIS_VERSION, track_rate=track_rate, size=st.st_size, mtime_ns=st.st_mtime_ns,
         take_rate=rate, trim_start=start, trim_end=end, length=int(x.size), peak=peak,
-        sumsq=float(np.dot(xf, xf)), energies=tuple(float(e) for e in energies),
-        peak_hist=tuple(float(e) for e in hist),
+        sumsq=float(np.dot(xf, xf)), energies=np.asarray(energies, dtype=np.float64),
+        peak_hist=np.asarray(hist, dtype=np.float64),
     )
     _write_sidecar(take, a)
     return a
@@ -229,21 +242,21 @@ def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
 class LoudnessMeter:
     """Collects 100 ms sub-block energies of a track laid out sample by sample; gates them at the end.
 
-    Each contribution remembers its take, so the loudness after scaling takes differently (by the
-    energy the limiter will take from each) is recomputed without reading any audio again.
+    Each take's contribution is kept as a short dense run of sub-blocks in one flat buffer (about
+    0.3 MB per audio hour), tagged with the take, so the loudness after scaling takes differently
+    (by the energy the limiter will take from each) is recomputed without reading audio again.
     """
 
     def __init__(self, rate: int) -> None:
         self.rate = rate
         self.n = sub_block_len(rate)
         self.samples = 0
-        self._idx: list[np.ndarray] = []
-        self._energy: list[np.ndarray] = []
-        self._take: list[np.ndarray] = []
-        self._flat: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._values = array("d")
+        self._first = array("q")  # per contribution: first sub-block, run length, take
+        self._length = array("q")
+        self._take = array("q")
 
-    def add_chunks(self, offset: int, energies: np.ndarray | tuple[float, ...], length: int,
-                   scale: float = 1.0, take: int = -1) -> None:
+    def add_chunks(self, offset: int, energies: np.ndarray, length: int, scale: float = 1.0, take: int = -1) -> None:
         """Place per-chunk energies (chunks of ``n`` from ``offset``) on the track's sub-block grid.
 
         A chunk straddling two sub-blocks is shared between them by overlap (energy taken as even
@@ -254,13 +267,16 @@ class LoudnessMeter:
             return
         starts = offset + self.n * np.arange(e.size)
         ends = np.minimum(starts + self.n, offset + max(length, 1))
-        spans = np.maximum(ends - starts, 1)
         first = starts // self.n
-        share = (np.minimum((first + 1) * self.n, ends) - starts) / spans
-        self._idx += [first, first + 1]
-        self._energy += [e * share, e * (1.0 - share)]
-        self._take.append(np.full(2 * e.size, take, dtype=np.int64))
-        self._flat = None
+        share = (np.minimum((first + 1) * self.n, ends) - starts) / np.maximum(ends - starts, 1)
+        base = int(first[0])
+        run = np.zeros(int(first[-1]) - base + 2)
+        run[first - base] += e * share  # chunks are n long, so each lands on its own sub-block
+        run[first - base + 1] += e * (1.0 - share)
+        self._values.frombytes(run.tobytes())
+        self._first.append(base)
+        self._length.append(run.size)
+        self._take.append(take)
 
     def finish(self, samples: int) -> None:
         """Set the track's length in samples: the gating covers exactly that span."""
@@ -268,15 +284,18 @@ class LoudnessMeter:
 
     def blocks(self, scales: np.ndarray | None = None) -> np.ndarray:
         """Energy per sub-block over the track, each take's part multiplied by ``scales[take]``."""
-        if self._flat is None:
-            cat = (lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dtype=dt))
-            self._flat = (cat(self._idx, np.int64), cat(self._energy, np.float64), cat(self._take, np.int64))
-        idx, energy, take = self._flat
         count = max(1, -(-self.samples // self.n))
+        values = np.frombuffer(self._values, dtype=np.float64)
+        if values.size == 0:
+            return np.zeros(count)
+        lengths = np.frombuffer(self._length, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        idx = np.arange(values.size) + np.repeat(np.frombuffer(self._first, dtype=np.int64) - starts, lengths)
         if scales is not None:
-            energy = energy * np.append(scales, 1.0)[take]  # take -1: unscaled
+            factor = np.append(scales, 1.0)[np.frombuffer(self._take, dtype=np.int64)]  # take -1: unscaled
+            values = values * np.repeat(factor, lengths)
         keep = idx < count
-        return np.bincount(idx[keep], weights=energy[keep], minlength=count)[:count]
+        return np.bincount(idx[keep], weights=values[keep], minlength=count)[:count]
 
     def integrated(self, scales: np.ndarray | None = None, gain: float = 1.0) -> float | None:
         """Integrated loudness in LUFS (None when everything is below the absolute gate)."""

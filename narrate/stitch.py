@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -213,7 +213,7 @@ def master_track(
     )
     if options.subtitles:
         subs = write_deliverables(out_path, cues, _timings_extra(result))
-        result = MasterResult(**{**result.__dict__, "subtitles": subs})
+        result = replace(result, subtitles=subs)
     return result
 
 
