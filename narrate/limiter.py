@@ -69,10 +69,16 @@ def width(rate: int) -> int:
 
 def peaks_at(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """At each sample index, the largest magnitude among it and the 3 interpolated points after it."""
-    out = np.zeros(idx.size)
     if idx.size == 0:
-        return out
+        return np.zeros(0)
     padded = np.concatenate([np.zeros(5), x.astype(np.float64, copy=False), np.zeros(6)])
+    if idx.size > x.size // 8:
+        # Many candidates: three plain convolutions over the whole take are cheaper than gathering.
+        full = np.abs(x.astype(np.float64, copy=False))
+        for h in _phases():
+            np.maximum(full, np.abs(np.convolve(padded, h[::-1], mode="valid")), out=full)
+        return full[idx]
+    out = np.zeros(idx.size)
     taps = (_TAP_OFFSETS + 5)[None, :]
     # In batches: one gather of every candidate's window would cost tens of MB on a loud take.
     for lo in range(0, idx.size, _BATCH):
@@ -206,15 +212,24 @@ def energy_change(x: np.ndarray, regions: list[Region], sos: np.ndarray, rate: i
             spans[-1].append(r)
         else:
             spans.append([r])
+    # All spans filtered in one call, laid end to end: each starts with its own settling stretch,
+    # which absorbs the previous span's state, and each ends after its difference has died out.
+    pieces, counted = [], []
     for group in spans:
         first, lo, hi = group[0].start, max(0, group[0].start - settle), min(x.size, group[-1].stop + settle)
         both = np.zeros((2, hi - lo))
         both[0] = x[lo:hi].astype(np.float64) / 32768.0 + 1e-10  # the offset keeps silence out of denormals
         for r in group:
             both[1, r.start - lo : r.stop - lo] = both[0, r.start - lo : r.stop - lo] * (1.0 - r.envelope)
-        k_old, k_diff = sosfilt(sos, both, axis=1)
-        change = ((k_old - k_diff) ** 2 - k_old**2)[first - lo :]  # before the first region nothing changes
-        delta += np.bincount(np.arange(first, hi) // chunk, weights=change, minlength=delta.size)[: delta.size]
+        pieces.append(both)
+        counted.append((first - lo, np.arange(first, hi) // chunk))
+    k_old, k_diff = sosfilt(sos, np.concatenate(pieces, axis=1), axis=1)
+    change = (k_old - k_diff) ** 2 - k_old**2
+    at = 0
+    for piece, (skip, idx) in zip(pieces, counted):
+        # before a span's first region nothing changes
+        delta += np.bincount(idx, weights=change[at + skip : at + piece.shape[1]], minlength=delta.size)[: delta.size]
+        at += piece.shape[1]
     return delta
 
 
