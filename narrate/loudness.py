@@ -224,7 +224,7 @@ def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
     samples, rate = audio.read_samples(take)
     start, end = audio.trim_bounds(samples, rate)
     x = audio.prepared_take(take, start, end, track_rate) if end > start else np.zeros(0, np.float32)
-    sq = k_weighted_squares(x, track_rate)
+    sq = k_weighted_squares(x, track_rate) if x.size else np.zeros(0)
     energies = chunk_sums(sq, track_rate) if x.size else np.zeros(0)
     hist = peak_histogram(x, sq, track_rate) if x.size else np.zeros(HIST_BINS)
     peak = limiter.true_peak(x) / audio.FULL_SCALE

@@ -27,6 +27,11 @@ def _one_line_text(text: str) -> str:
     return "\n".join(lines).replace("-->", "->")
 
 
+def _shown(cues: Sequence[Cue]) -> list[Cue]:
+    # A take that trimmed to nothing has an empty cue: players reject zero-length cues.
+    return [c for c in cues if c.end_s > c.start_s]
+
+
 def srt(cues: Sequence[Cue]) -> str:
     """SubRip text: one numbered cue per narrated segment.
 
@@ -35,10 +40,9 @@ def srt(cues: Sequence[Cue]) -> str:
     1
     00:00:00,500 --> 00:00:02,250
     Hello.
-    <BLANKLINE>
     """
     out = []
-    for i, c in enumerate(cues, 1):
+    for i, c in enumerate(_shown(cues), 1):
         out.append(f"{i}\n{_clock(c.start_s, ',')} --> {_clock(c.end_s, ',')}\n{_one_line_text(c.text)}\n")
     return "\n".join(out)
 
@@ -53,10 +57,9 @@ def vtt(cues: Sequence[Cue]) -> str:
     s1
     00:00:00.500 --> 00:00:02.250
     Hello.
-    <BLANKLINE>
     """
     out = ["WEBVTT\n"]
-    for c in cues:
+    for c in _shown(cues):
         ident = c.segment_id.replace("-->", "->").replace("\n", " ")
         out.append(f"{ident}\n{_clock(c.start_s, '.')} --> {_clock(c.end_s, '.')}\n{_one_line_text(c.text)}\n")
     return "\n".join(out)

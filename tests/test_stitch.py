@@ -198,3 +198,19 @@ def test_disk_full_is_one_line_output_error(takes: list[Path], tmp_path: Path, m
 def test_missing_take_is_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="missing"):
         master_track([Placement("s", tmp_path / "gone.wav", 0.1)], tmp_path / "t.wav")
+
+
+def test_subtitle_docstring_examples_hold() -> None:
+    import doctest
+
+    from narrate import subtitles
+
+    assert doctest.testmod(subtitles).failed == 0
+
+
+def test_empty_cue_is_left_out_of_subtitles() -> None:
+    from narrate.stitch import Cue
+    from narrate.subtitles import srt, vtt
+
+    cues = [Cue("a", 1.0, 1.0, "Nothing", "", ""), Cue("b", 1.0, 2.0, "Said", "", "")]
+    assert "Nothing" not in srt(cues) and srt(cues).startswith("1\n") and "Nothing" not in vtt(cues)
