@@ -148,8 +148,37 @@ def over_points(x: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray
     return near[loud], threshold / peaks[loud]
 
 
-def regions_from(over: np.ndarray, need_at: np.ndarray, size: int, rate: int) -> list[Region]:
-    """The limiter's gain envelopes around the over-threshold points of a take of ``size`` samples.
+@dataclass(frozen=True)
+class Envelope:
+    """The limiter's gain on the blocks it touches: ``rows[i]`` scales the samples of block ``blocks[i]``."""
+
+    blocks: np.ndarray
+    rows: np.ndarray  # (len(blocks), BLOCK) float32, all <= 1
+    size: int  # samples in the take
+
+    def apply(self, x: np.ndarray) -> None:
+        """Multiply ``x`` (float32, in place) by the envelope: one indexed multiply, no per-region loop."""
+        full = self.size // BLOCK
+        inner = self.blocks < full
+        shaped = x[: full * BLOCK].reshape(full, BLOCK)
+        shaped[self.blocks[inner]] *= self.rows[inner]
+        if not inner.all():  # the take's last, partial block
+            tail = x[full * BLOCK :]
+            tail *= self.rows[-1][: tail.size]
+
+    def regions(self) -> list[Region]:
+        """The envelope as contiguous regions (for measuring what it changes)."""
+        runs = np.split(np.arange(self.blocks.size), np.flatnonzero(np.diff(self.blocks) > 1) + 1)
+        out = []
+        for run in runs:
+            start = int(self.blocks[run[0]]) * BLOCK
+            stop = min(self.size, (int(self.blocks[run[-1]]) + 1) * BLOCK)
+            out.append(Region(start, stop, self.rows[run[0] : run[-1] + 1].ravel()[: stop - start]))
+        return out
+
+
+def envelope_from(over: np.ndarray, need_at: np.ndarray, size: int, rate: int) -> Envelope | None:
+    """The limiter's gain envelope for the over-threshold points of a take of ``size`` samples.
 
     Per block of samples the smallest needed factor is held over the look-ahead window (a minimum
     filter), smoothed by a moving average one block narrower, and interpolated linearly between block
@@ -158,7 +187,7 @@ def regions_from(over: np.ndarray, need_at: np.ndarray, size: int, rate: int) ->
     a warm render cheap.
     """
     if over.size == 0:
-        return []
+        return None
     reach = _reach(rate)
     blocks = -(-size // BLOCK)
     need = np.ones(blocks)
@@ -167,20 +196,20 @@ def regions_from(over: np.ndarray, need_at: np.ndarray, size: int, rate: int) ->
     smooth = mean_filter(held, 2 * reach - 1, 1.0)
     # Running sums leave ~1e-16 noise on runs of ones: those are ones; the rest stays under need,
     # with a margin for the rounding to float32.
-    smooth = np.where(smooth > 1 - 1e-9, 1.0, smooth * (1 - 1e-6))  # margin for float32
+    smooth = np.where(smooth > 1 - 1e-9, 1.0, smooth * (1 - 1e-6))
     edges = np.concatenate([[smooth[0]], (smooth[:-1] + smooth[1:]) / 2, [smooth[-1]]])  # value at each block edge
     active = np.flatnonzero(np.minimum(edges[:-1], edges[1:]) < 1.0)
     if active.size == 0:
-        return []
+        return None
     frac = (np.arange(BLOCK) + 0.5) / BLOCK
-    env = (edges[active][:, None] + (edges[active + 1] - edges[active])[:, None] * frac[None, :]).astype(np.float32)
-    runs = np.split(np.arange(active.size), np.flatnonzero(np.diff(active) > 1) + 1)
-    regions = []
-    for run in runs:
-        start = int(active[run[0]]) * BLOCK
-        stop = min(size, (int(active[run[-1]]) + 1) * BLOCK)
-        regions.append(Region(start, stop, env[run[0] : run[-1] + 1].ravel()[: stop - start]))
-    return regions
+    rows = (edges[active][:, None] + (edges[active + 1] - edges[active])[:, None] * frac[None, :]).astype(np.float32)
+    return Envelope(active, rows, size)
+
+
+def regions_from(over: np.ndarray, need_at: np.ndarray, size: int, rate: int) -> list[Region]:
+    """The limiter's envelope as contiguous regions (see ``envelope_from``)."""
+    env = envelope_from(over, need_at, size, rate)
+    return env.regions() if env is not None else []
 
 
 def limit_regions(x: np.ndarray, threshold: float, rate: int) -> list[Region]:
@@ -235,15 +264,15 @@ def energy_change(x: np.ndarray, regions: list[Region], sos: np.ndarray, rate: i
 
 @dataclass(frozen=True)
 class Limited:
-    """What limiting did to one take: its regions, its K-weighted energy change per chunk, its new peak."""
+    """What limiting did to one take: its envelope, its K-weighted energy change per chunk, its new peak."""
 
-    regions: list[Region]
+    envelope: Envelope
     energy_delta: np.ndarray
     sumsq_delta: float
     peak: float  # true peak after limiting, in the take's units
 
 
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 
 
 def cache_path(take: Path) -> Path:
@@ -310,24 +339,26 @@ def limit_take(x: np.ndarray, threshold: float, rate: int, sos: np.ndarray, chun
     cached = _load(take, key, threshold) if take is not None and key is not None else None
     if cached is not None:
         over, need, delta, (sumsq_delta, peak) = cached
-        if over.size == 0:
+        env = envelope_from(over, need, x.size, rate)
+        if env is None:
             return None
-        regions = regions_from(over, need, x.size, rate)
-        apply(x, regions)
-        return Limited(regions, delta, float(sumsq_delta), float(peak))
+        env.apply(x)
+        return Limited(env, delta, float(sumsq_delta), float(peak))
     original = x.copy()
     aim = threshold
     for _ in range(4):
         over, need = over_points(original, aim)
-        regions = regions_from(over, need, x.size, rate)
+        env = envelope_from(over, need, x.size, rate)
         x[:] = original
-        apply(x, regions)
-        peak = true_peak(x) if regions else 0.0
+        if env is not None:
+            env.apply(x)
+        peak = true_peak(x) if env is not None else 0.0
         # The envelope moves under the interpolator's negative lobes, so a peak can land a hair over
         # the aim: aim lower by that much and build the envelope again.
         if peak <= threshold * 1.0001:
             break
         aim *= threshold / peak
+    regions = env.regions() if env is not None else []
     delta = energy_change(original, regions, sos, rate, chunk) if regions else np.zeros(0)
     sumsq_delta = 0.0
     for r in regions:
@@ -335,4 +366,4 @@ def limit_take(x: np.ndarray, threshold: float, rate: int, sos: np.ndarray, chun
         sumsq_delta += float(np.dot(seg * seg, r.envelope.astype(np.float64) ** 2 - 1.0))
     if take is not None and key is not None:
         _save(take, key, threshold, over, need, delta, sumsq_delta, peak)
-    return Limited(regions, delta, sumsq_delta, peak) if regions else None
+    return Limited(env, delta, sumsq_delta, peak) if env is not None else None
