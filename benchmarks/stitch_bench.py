@@ -1,6 +1,6 @@
 """Stitch-and-master time and peak memory for 1,000 and 5,000 takes against a plain ``wave`` stream copy.
 
-Usage: python benchmarks/stitch_bench.py [--sizes 1000 5000] [--keep DIR]
+Usage: python benchmarks/stitch_bench.py [--sizes 1000 5000] [--keep DIR] [--loudness LUFS] [--warm-only]
 
 Each measurement runs in a fresh child process that reports its wall time and its own peak RSS.
 "cold" renders with no cached analyses (every take is analysed); "warm" renders again with the
@@ -61,7 +61,7 @@ def make_takes(folder: Path, count: int, seed: int = 7) -> list[Path]:
     return paths
 
 
-def child(mode: str, folder: Path, count: int) -> None:
+def child(mode: str, folder: Path, count: int, target: float) -> None:
     if mode == "make":
         make_takes(folder, count)
         return
@@ -82,7 +82,7 @@ def child(mode: str, folder: Path, count: int) -> None:
         from narrate.stitch import MasterOptions, Placement, master_track
 
         placements = [Placement(f"s{i}", t, pause_after(i), text=f"Segment {i}.") for i, t in enumerate(takes)]
-        result = master_track(placements, out, MasterOptions(loudness_target=-16.0))
+        result = master_track(placements, out, MasterOptions(loudness_target=target))
         extra = {"lufs": result.loudness_lufs, "true_peak": result.true_peak_dbtp, "limited": result.limited_takes,
                  "audio_hours": result.duration_s / 3600}
     seconds = time.perf_counter() - start
@@ -90,8 +90,8 @@ def child(mode: str, folder: Path, count: int) -> None:
     print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, **extra}))
 
 
-def measure(mode: str, folder: Path, count: int) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", mode, str(folder), str(count)],
+def measure(mode: str, folder: Path, count: int, target: float) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", mode, str(folder), str(count), str(target)],
                           capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -105,10 +105,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     ap.add_argument("--keep", type=Path, help="folder for the takes (kept); default: a temp folder")
-    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--loudness", type=float, default=-16.0, help="target LUFS (default -16)")
+    ap.add_argument("--warm-only", action="store_true", help="keep cached analyses; skip the cold render")
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], Path(args.child[1]), int(args.child[2]))
+        child(args.child[0], Path(args.child[1]), int(args.child[2]), float(args.child[3]))
         return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="stitch-bench-"))
     try:
@@ -116,14 +118,17 @@ def main() -> None:
         if have < max(args.sizes):
             t = time.perf_counter()
             # In a child: the parent stays small, so the children it forks start small (ru_maxrss).
-            subprocess.run([sys.executable, __file__, "--child", "make", str(folder), str(max(args.sizes))], check=True)
+            subprocess.run([sys.executable, __file__, "--child", "make", str(folder), str(max(args.sizes)), "0"],
+                           check=True)
             print(f"made {max(args.sizes)} takes in {time.perf_counter() - t:.1f} s", flush=True)
         rows = {}
+        target = args.loudness
         for n in args.sizes:
-            clear_caches(folder)
-            copy = min((measure("copy", folder, n) for _ in range(2)), key=lambda r: r["seconds"])
-            cold = measure("master", folder, n)
-            warm = min((measure("master", folder, n) for _ in range(2)), key=lambda r: r["seconds"])
+            if not args.warm_only:
+                clear_caches(folder)
+            copy = min((measure("copy", folder, n, target) for _ in range(2)), key=lambda r: r["seconds"])
+            cold = measure("master", folder, n, target)  # with --warm-only: the first render at this gain
+            warm = min((measure("master", folder, n, target) for _ in range(2)), key=lambda r: r["seconds"])
             rows[n] = (copy, cold, warm)
             print(f"{n:>6} takes ({warm['audio_hours']:.2f} h audio): copy {copy['seconds']:.2f} s {copy['rss_mb']:.0f} MB | "
                   f"master cold {cold['seconds']:.2f} s {cold['rss_mb']:.0f} MB | "
