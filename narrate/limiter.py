@@ -55,10 +55,14 @@ def min_filter(a: np.ndarray, w: int, cval: float) -> np.ndarray:
     return np.minimum(suffix[:n], prefix[w - 1 : w - 1 + n])
 
 
-def mean_filter(a: np.ndarray, w: int, cval: float) -> np.ndarray:
-    """Centred running mean over odd ``w`` samples, ``cval`` beyond the ends."""
+def mean_filter(a: np.ndarray, w: int) -> np.ndarray:
+    """Centred running mean over odd ``w`` samples, the end values repeated beyond the ends.
+
+    Repeating (not padding with ones) matters for the limiter: a hold value repeated past the end
+    still never exceeds what the blocks near that end need.
+    """
     h = w // 2
-    c = np.concatenate([[0.0], np.cumsum(np.concatenate([np.full(h, cval), a, np.full(h, cval)]))])
+    c = np.concatenate([[0.0], np.cumsum(np.concatenate([np.full(h, a[0]), a, np.full(h, a[-1])]))])
     return (c[w:] - c[:-w]) / w
 
 
@@ -193,7 +197,7 @@ def envelope_from(over: np.ndarray, need_at: np.ndarray, size: int, rate: int) -
     need = np.ones(blocks)
     np.minimum.at(need, over // BLOCK, need_at)
     held = min_filter(need, 2 * reach + 1, 1.0)
-    smooth = mean_filter(held, 2 * reach - 1, 1.0)
+    smooth = mean_filter(held, 2 * reach - 1)
     # Running sums leave ~1e-16 noise on runs of ones: those are ones; the rest stays under need,
     # with a margin for the rounding to float32.
     smooth = np.where(smooth > 1 - 1e-9, 1.0, smooth * (1 - 1e-6))
@@ -272,7 +276,7 @@ class Limited:
     peak: float  # true peak after limiting, in the take's units
 
 
-_CACHE_VERSION = 5
+_CACHE_VERSION = 6
 
 
 def cache_path(take: Path) -> Path:

@@ -164,3 +164,37 @@ def test_unreadable_music_is_input_error(takes: list[Path], tmp_path: Path) -> N
     with pytest.raises(InputError, match="bad.mp3"):
         master_track(plan(takes[:1]), tmp_path / "o.wav", MasterOptions(music=bad, subtitles=False))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.mp3"]
+
+
+def test_rerender_from_caches_is_identical(takes: list[Path], tmp_path: Path) -> None:
+    """The cached analyses and limiter points give the very same track as a render from scratch."""
+    import shutil as sh
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    copies = [Path(sh.copy2(t, fresh / t.name)) for t in takes]
+    pl = [Placement(f"s{i}", t, 0.3, text=TEXTS[i]) for i, t in enumerate(copies)]
+    first = master_track(pl, tmp_path / "a.wav", MasterOptions(subtitles=False))
+    assert all((fresh / (t.name + ".limit.bin")).exists() for t in copies)
+    again = master_track(pl, tmp_path / "b.wav", MasterOptions(subtitles=False))
+    assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+    assert again.loudness_lufs == pytest.approx(first.loudness_lufs, abs=1e-9)
+    # Another target: the cached limiter points are for another gain and must not be used.
+    other = master_track(pl, tmp_path / "c.wav", MasterOptions(loudness_target=-14.0, subtitles=False))
+    for t in copies:
+        (fresh / (t.name + ".limit.bin")).unlink()
+    scratch = master_track(pl, tmp_path / "d.wav", MasterOptions(loudness_target=-14.0, subtitles=False))
+    assert (tmp_path / "c.wav").read_bytes() == (tmp_path / "d.wav").read_bytes()
+    assert other.loudness_lufs == pytest.approx(scratch.loudness_lufs, abs=1e-9)
+
+
+def test_limiter_keeps_a_harsh_signal_under_the_ceiling() -> None:
+    from narrate import limiter, loudness
+
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal(44100) * 9000).clip(-32767, 32767).astype(np.float32)
+    threshold = 8000.0
+    lim = limiter.limit_take(x, threshold, 22050, loudness.k_weighting_sos(22050), loudness.sub_block_len(22050))
+    assert lim is not None
+    assert limiter.true_peak(x) <= threshold * 1.001
+    assert lim.peak == pytest.approx(limiter.true_peak(x), rel=1e-6)
