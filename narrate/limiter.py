@@ -210,24 +210,6 @@ def envelope_from(over: np.ndarray, need_at: np.ndarray, size: int, rate: int) -
     return Envelope(active, rows, size)
 
 
-def regions_from(over: np.ndarray, need_at: np.ndarray, size: int, rate: int) -> list[Region]:
-    """The limiter's envelope as contiguous regions (see ``envelope_from``)."""
-    env = envelope_from(over, need_at, size, rate)
-    return env.regions() if env is not None else []
-
-
-def limit_regions(x: np.ndarray, threshold: float, rate: int) -> list[Region]:
-    """Where and how much to lower ``x`` so its true peak stays at or under ``threshold``."""
-    over, need_at = over_points(x, threshold)
-    return regions_from(over, need_at, x.size, rate)
-
-
-def apply(x: np.ndarray, regions: list[Region]) -> None:
-    """Multiply ``x`` (in place) by the regions' envelopes."""
-    for r in regions:
-        x[r.start : r.stop] *= r.envelope
-
-
 def energy_change(x: np.ndarray, regions: list[Region], sos: np.ndarray, rate: int, chunk: int) -> np.ndarray:
     """How limiting changes the K-weighted energy (full scale 1) of the unlimited ``x`` per chunk.
 

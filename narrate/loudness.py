@@ -1,4 +1,4 @@
-"""Loudness per ITU-R BS.1770 from small per-take analyses, and the true-peak limiter."""
+"""Loudness per ITU-R BS.1770 from small per-take analyses cached beside each take, and the one gain to a target."""
 
 from __future__ import annotations
 
