@@ -1,13 +1,26 @@
-"""Stitch takes and planned pauses into one track (first cut: plain concatenation)."""
+"""Stitch takes and planned pauses into one mastered track: trimmed, faded, loudness-normalized, streamed."""
 
 from __future__ import annotations
 
-import wave
+import logging
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
+from . import audio, encode, limiter, loudness
 from .engines.base import WordTime
+from .errors import InputError
+from .music import MusicBed
+from .subtitles import write_deliverables
+
+log = logging.getLogger(__name__)
+
+#: Long pauses are written in pieces of this many seconds, so memory never follows their length.
+_PAUSE_PIECE_S = 1.0
+_GAIN_STEP_DB = 0.05
 
 
 @dataclass(frozen=True)
@@ -25,7 +38,14 @@ class Placement:
 
 @dataclass(frozen=True)
 class MasterOptions:
-    """How the track is finished. Format comes from the output's extension."""
+    """How the track is finished. Format comes from the output's extension.
+
+    loudness_target: integrated LUFS (see ``narrate.loudness.resolve_loudness`` for presets).
+    true_peak_dbtp: ceiling of the true-peak limiter. sample_rate: the track's rate (default:
+    the first take's). bitrate: for lossy formats (e.g. "128k"). title/artist: metadata tags.
+    subtitles: write .srt/.vtt/.timings.json beside the track. music: a bed under the voice at
+    music_gain_db, ducked by music_duck_db while the voice speaks.
+    """
 
     loudness_target: float = -16.0
     true_peak_dbtp: float = -1.0
@@ -36,10 +56,15 @@ class MasterOptions:
     subtitles: bool = True
     music: Path | None = None
     music_gain_db: float = -20.0
+    music_duck_db: float = 12.0
+    music_fade_in_s: float = 1.0
+    music_fade_out_s: float = 2.0
 
 
 @dataclass(frozen=True)
 class Cue:
+    """Where one narrated segment's audio lies in the final track (seconds), with word times in track time."""
+
     segment_id: str
     start_s: float
     end_s: float
@@ -51,6 +76,8 @@ class Cue:
 
 @dataclass(frozen=True)
 class MasterResult:
+    """The finished track and what was measured on it (loudness after gain and limiting)."""
+
     output: Path
     duration_s: float
     sample_rate: int
@@ -59,6 +86,62 @@ class MasterResult:
     true_peak_dbtp: float | None
     cues: tuple[Cue, ...] = ()
     subtitles: dict[str, Path] = field(default_factory=dict)
+    gain_db: float = 0.0
+    limited_takes: int = 0
+    rms_dbfs: float | None = None
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A placement laid out on the track: sample offset and length of its audio, then its pause."""
+
+    placement: Placement
+    analysis: loudness.TakeAnalysis | None
+    offset: int
+    pause: int
+
+
+def _track_rate(placements: Sequence[Placement], options: MasterOptions) -> int:
+    if options.sample_rate is not None:
+        if not 8000 <= options.sample_rate <= 192000:
+            raise InputError(f"sample rate {options.sample_rate} is out of range 8000..192000 Hz")
+        return int(options.sample_rate)
+    for p in placements:
+        if p.take is not None:
+            return audio.read_header(p.take).sample_rate
+    return 22050
+
+
+def _cue(slot: _Slot, rate: int) -> Cue:
+    p, a = slot.placement, slot.analysis
+    assert a is not None
+    start = slot.offset / rate
+    end = (slot.offset + a.length) / rate
+    shift = start - a.trim_start / a.take_rate
+    words = tuple(WordTime(w.word, min(max(w.start_s + shift, start), end)) for w in p.words)
+    return Cue(p.segment_id, start, end, p.text, p.spoken, p.voice, words)
+
+
+def _layout(
+    placements: Sequence[Placement], rate: int, progress: Callable[[int], None]
+) -> tuple[list[_Slot], loudness.LoudnessMeter, int]:
+    """Analyse every take (cached) and place it: slots, the voice's loudness meter, track length."""
+    meter = loudness.LoudnessMeter(rate)
+    slots: list[_Slot] = []
+    pos = 0
+    for i, p in enumerate(placements):
+        if p.pause_after_s < 0:
+            raise InputError(f"segment {p.segment_id}: negative pause {p.pause_after_s:g} s")
+        a = loudness.analyse_take(Path(p.take), rate) if p.take is not None else None
+        pause = int(round(p.pause_after_s * rate))
+        slots.append(_Slot(p, a, pos, pause))
+        if a is not None:
+            meter.add_chunks(pos, a.energies, a.length, take=i)
+            pos += a.length
+        pos += pause
+        progress(i + 1)
+    meter.finish(pos)
+    return slots, meter, pos
 
 
 def master_track(
@@ -67,27 +150,151 @@ def master_track(
     options: MasterOptions = MasterOptions(),
     on_progress: Callable[[int, int], None] | None = None,
 ) -> MasterResult:
-    """Write the track to ``out_path`` (WAV only in this first cut)."""
-    rate = 22050
-    cues: list[Cue] = []
-    t = 0.0
-    tmp = out_path.with_name(f".{out_path.name}.part")
-    with wave.open(str(tmp), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        for i, p in enumerate(placements):
-            if p.take is not None:
-                with wave.open(str(p.take), "rb") as w:
-                    frames = w.readframes(w.getnframes())
-                out.writeframes(frames)
-                d = len(frames) / 2 / rate
-                cues.append(Cue(p.segment_id, t, t + d, p.text, p.spoken, p.voice))
-                t += d
-            n = int(round(p.pause_after_s * rate))
-            out.writeframes(b"\0\0" * n)
-            t += n / rate
-            if on_progress:
-                on_progress(i + 1, len(placements))
-    tmp.replace(out_path)
-    return MasterResult(out_path, t, rate, None, options.loudness_target, None, tuple(cues))
+    """Write the mastered track to ``out_path`` (format by extension) and its deliverables beside it.
+
+    Two streaming passes: the first lays out and analyses the takes (analyses cached beside each
+    take) and derives one gain for the loudness target; the second writes trimmed, faded, gained
+    (and, where needed, limited) takes and exact pauses chunk by chunk into a temp file that
+    replaces ``out_path`` only on success. ``on_progress(done, total)`` counts both passes.
+    """
+    out_path = Path(out_path)
+    fmt = encode.format_for(out_path)
+    if fmt.codec is not None or options.music is not None:
+        encode.ffmpeg_path()
+    encode.check_output_folder(out_path)
+    total = 2 * len(placements)
+
+    def progress(done: int) -> None:
+        if on_progress is not None:
+            on_progress(done, total)
+
+    rate = _track_rate(placements, options)
+    slots, voice_meter, length = _layout(placements, rate, progress)
+    ceiling = loudness.limiter_ceiling(options.true_peak_dbtp)
+    gain = loudness.plan_gain(voice_meter, [s.analysis for s in slots], options.loudness_target,
+                              ceiling / audio.FULL_SCALE)
+    # Steps of 0.05 dB: inaudible, and a re-render after a small change keeps the same gain, so
+    # the limiter's cached results beside each take stay valid.
+    gain_db = round(20 * math.log10(gain) / _GAIN_STEP_DB) * _GAIN_STEP_DB
+    gain = 10 ** (gain_db / 20)
+    cues = tuple(_cue(s, rate) for s in slots if s.analysis is not None)
+
+    tags = {k: v for k, v in (("title", options.title), ("artist", options.artist)) if v}
+    speech = [(round(c.start_s * rate), round(c.end_s * rate)) for c in cues]
+    try:
+        with encode.atomic_path(out_path) as tmp:
+            bed = None
+            if options.music is not None:
+                bed = MusicBed(Path(options.music), rate, length, speech, options.music_gain_db,
+                               options.music_duck_db, options.music_fade_in_s, options.music_fade_out_s)
+            try:
+                sink = encode.open_sink(tmp, out_path, rate, options.sample_rate, options.bitrate, tags)
+                try:
+                    stats = _write_track(slots, sink, rate, gain, ceiling, bed, progress)
+                    sink.close()
+                except BaseException:
+                    sink.abort()
+                    raise
+            finally:
+                if bed is not None:
+                    bed.close()
+    except OSError as exc:
+        raise encode.output_error(out_path, exc) from None
+    final_meter, sumsq, peak, limited = stats
+    final_meter.finish(length)
+    result_loudness = final_meter.integrated()
+    if limited:
+        log.info("limited %d of %d takes to keep true peak under %.1f dBTP", limited, len(cues), options.true_peak_dbtp)
+    rms = loudness.db((sumsq / length) ** 0.5) if length and sumsq else None
+    result = MasterResult(
+        output=out_path, duration_s=length / rate, sample_rate=_encoded_rate(out_path, rate, options),
+        loudness_lufs=result_loudness, loudness_target_lufs=options.loudness_target,
+        true_peak_dbtp=loudness.db(peak), cues=cues, gain_db=gain_db, limited_takes=limited, rms_dbfs=rms,
+    )
+    if options.subtitles:
+        subs = write_deliverables(out_path, cues, _timings_extra(result))
+        result = replace(result, subtitles=subs)
+    return result
+
+
+def _write_track(
+    slots: Sequence[_Slot], sink: encode.Sink, rate: int, gain: float, ceiling: float,
+    bed: MusicBed | None, progress: Callable[[int], None],
+) -> tuple[loudness.LoudnessMeter, float, float, int]:
+    """The second pass: every take gained (limited where needed), the bed mixed in, the pauses exact.
+
+    Returns the finished track's meter, its unweighted energy, its true peak and how many takes the
+    limiter touched. Takes left unlimited without a bed are measured from their cached analysis.
+    """
+    meter = loudness.LoudnessMeter(rate)
+    sumsq = 0.0  # unweighted energy of the voice as written, for the RMS that ACX asks about
+    peak = 0.0
+    limited = 0
+    sos = loudness.k_weighting_sos(rate)
+    chunk = loudness.sub_block_len(rate)
+    for i, slot in enumerate(slots):
+        a = slot.analysis
+        if a is not None and a.length:
+            x = audio.prepared_take(Path(slot.placement.take), a.trim_start, a.trim_end, rate)  # type: ignore[arg-type]
+            lim = None
+            if a.peak * audio.FULL_SCALE * gain > ceiling:
+                lim = limiter.limit_take(x, ceiling / gain, rate, sos, chunk, Path(slot.placement.take),  # type: ignore[arg-type]
+                                         (loudness.ANALYSIS_VERSION, a.trim_start, a.trim_end))
+            energies = np.asarray(a.energies)
+            take_sumsq = a.sumsq
+            if lim is not None:
+                limited += 1
+                energies = energies + lim.energy_delta
+                take_sumsq += lim.sumsq_delta
+            x *= gain
+            sumsq += take_sumsq * gain * gain
+            if bed is None:
+                meter.add_chunks(slot.offset, energies, a.length, gain * gain)
+                peak = max(peak, (lim.peak * gain / audio.FULL_SCALE) if lim is not None else a.peak * gain)
+            else:
+                bed.mix(x, slot.offset)
+                meter.add_chunks(slot.offset, loudness.chunk_energies(x, rate), x.size)
+                peak = max(peak, limiter.true_peak(x) / audio.FULL_SCALE)
+            sink.write(audio.to_int16(x))
+        peak = max(peak, _write_pause(sink, slot, a.length if a else 0, rate, bed, meter))
+        progress(len(slots) + i + 1)
+    return meter, sumsq, peak, limited
+
+
+def _encoded_rate(out: Path, rate: int, options: MasterOptions) -> int:
+    return encode.encoded_rate(encode.format_for(out), options.sample_rate or rate)
+
+
+def _write_pause(sink: encode.Sink, slot: _Slot, take_len: int, rate: int, bed: MusicBed | None,
+                 meter: loudness.LoudnessMeter) -> float:
+    """Exactly the planned pause: digital silence, or the (faded, ducked) music bed alone; returns its peak."""
+    piece = max(1, int(_PAUSE_PIECE_S * rate))
+    done = 0
+    peak = 0.0
+    while done < slot.pause:
+        n = min(piece, slot.pause - done)
+        offset = slot.offset + take_len + done
+        if bed is None:
+            sink.write(bytes(2 * n))
+        else:
+            x = np.zeros(n, dtype=np.float32)
+            bed.mix(x, offset)
+            meter.add_chunks(offset, loudness.chunk_energies(x, rate), n)
+            peak = max(peak, limiter.true_peak(x) / audio.FULL_SCALE)
+            sink.write(audio.to_int16(x))
+        done += n
+    return peak
+
+
+def _timings_extra(r: MasterResult) -> dict[str, object]:
+    return {
+        "duration_s": round(r.duration_s, 6),
+        "sample_rate": r.sample_rate,
+        "output": r.output.name,
+        "loudness_lufs": None if r.loudness_lufs is None else round(r.loudness_lufs, 2),
+        "loudness_target_lufs": r.loudness_target_lufs,
+        "true_peak_dbtp": None if r.true_peak_dbtp is None else round(r.true_peak_dbtp, 2),
+    }
+
+
+__all__ = ["Cue", "MasterOptions", "MasterResult", "Placement", "master_track"]

@@ -1,0 +1,131 @@
+"""Take audio as numbers: read a WAV take, trim its padding, resample it, fade its edges."""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+
+#: Samples quieter than this (dB relative to full scale) count as padding when trimming.
+TRIM_THRESHOLD_DBFS = -50.0
+#: Audio kept on each side of the first/last loud sample, so soft onsets are not clipped.
+TRIM_KEEP_S = 0.005
+#: Length of the fade at every take edge: long enough that no join clicks, short enough to be inaudible.
+FADE_S = 0.008
+
+FULL_SCALE = 32768.0
+
+
+@dataclass(frozen=True)
+class TakeInfo:
+    """A take's header: what is needed to place it without reading its samples."""
+
+    path: Path
+    sample_rate: int
+    frames: int
+
+
+def read_header(path: Path) -> TakeInfo:
+    """The rate and length of a mono 16-bit WAV take; anything else is an InputError naming it."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            if w.getnchannels() != 1 or w.getsampwidth() != 2:
+                raise InputError(
+                    f"{path}: takes must be mono 16-bit WAV, got {w.getnchannels()} channel(s), "
+                    f"{8 * w.getsampwidth()}-bit"
+                )
+            return TakeInfo(path, w.getframerate(), w.getnframes())
+    except (wave.Error, EOFError) as exc:
+        raise InputError(f"{path}: not a readable WAV take ({exc})") from None
+    except FileNotFoundError:
+        raise InputError(f"{path}: take is missing; render again to synthesize it") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read take ({exc.strerror or exc})") from None
+
+
+def read_samples(path: Path) -> tuple[np.ndarray, int]:
+    """The take's int16 samples and its sample rate."""
+    info = read_header(path)
+    try:
+        with wave.open(str(path), "rb") as w:
+            raw = w.readframes(info.frames)
+    except (wave.Error, EOFError, OSError) as exc:
+        raise InputError(f"{path}: cannot read take ({exc})") from None
+    return np.frombuffer(raw, dtype="<i2"), info.sample_rate
+
+
+def trim_bounds(samples: np.ndarray, rate: int) -> tuple[int, int]:
+    """``(start, end)`` of the take's audio without leading/trailing padding (end exclusive).
+
+    A take with no sample above the threshold trims to an empty range at 0.
+    """
+    threshold = FULL_SCALE * 10 ** (TRIM_THRESHOLD_DBFS / 20)
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
+    if loud.size == 0:
+        return 0, 0
+    keep = int(round(TRIM_KEEP_S * rate))
+    return max(0, int(loud[0]) - keep), min(samples.size, int(loud[-1]) + 1 + keep)
+
+
+def resampled_length(frames: int, src_rate: int, dst_rate: int) -> int:
+    """How many samples ``resample`` returns for ``frames`` input samples."""
+    if src_rate == dst_rate:
+        return frames
+    g = gcd(src_rate, dst_rate)
+    up, down = dst_rate // g, src_rate // g
+    return -(-frames * up // down)
+
+
+def resample(x: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
+    """``x`` (float) at ``dst_rate``; a polyphase filter, exact in length (see ``resampled_length``)."""
+    if src_rate == dst_rate or x.size == 0:
+        return x
+    from scipy.signal import resample_poly
+
+    g = gcd(src_rate, dst_rate)
+    return resample_poly(x, dst_rate // g, src_rate // g).astype(np.float32, copy=False)
+
+
+_FADES: dict[int, np.ndarray] = {}
+
+
+def _fade_curve(n: int) -> np.ndarray:
+    curve = _FADES.get(n)
+    if curve is None:
+        # Raised-cosine: no corner at either end of the ramp, so nothing audible at the join.
+        curve = (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, n, dtype=np.float64))).astype(np.float32)
+        _FADES[n] = curve
+    return curve
+
+
+def fade_edges(x: np.ndarray, rate: int) -> None:
+    """Fade ``x`` (float32, modified in place) in at its start and out at its end."""
+    n = min(int(round(FADE_S * rate)), x.size // 2)
+    if n <= 0:
+        return
+    curve = _fade_curve(n)
+    x[:n] *= curve
+    x[x.size - n :] *= curve[::-1]
+
+
+def prepared_take(path: Path, start: int, end: int, track_rate: int) -> np.ndarray:
+    """The take's trimmed, resampled and faded audio as float32 in int16 units."""
+    samples, rate = read_samples(path)
+    x = samples[start:end].astype(np.float32)
+    x = resample(x, rate, track_rate)
+    if not x.flags.writeable:
+        x = x.copy()
+    fade_edges(x, track_rate)
+    return x
+
+
+def to_int16(x: np.ndarray) -> bytes:
+    """Float samples in int16 units as little-endian 16-bit PCM, rounded and clipped."""
+    np.rint(x, out=x)
+    np.clip(x, -32768, 32767, out=x)
+    return x.astype("<i2").tobytes()

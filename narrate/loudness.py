@@ -1,0 +1,329 @@
+"""Loudness per ITU-R BS.1770 from small per-take analyses cached beside each take, and the one gain to a target."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+from array import array
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import audio, limiter
+from .errors import InputError
+from .profiles import LOUDNESS_PRESETS
+
+log = logging.getLogger(__name__)
+
+#: Bump when anything that changes an analysis changes (trim, fade, filters), so old sidecars are redone.
+ANALYSIS_VERSION = 5
+#: True-peak ceilings of the presets. Audiobook follows ACX: peaks at or below -3 dBFS.
+TRUE_PEAK_PRESETS = {"podcast": -1.0, "broadcast": -1.0, "audiobook": -3.0}
+DEFAULT_TRUE_PEAK = -1.0
+#: The limiter aims this far under the ceiling: our 4x oversampling and a meter's differ slightly.
+LIMITER_MARGIN_DB = 0.2
+SUB_BLOCK_S = 0.1
+#: Bins of the per-take local-peak histogram (dBFS): limiting below the bottom bin never happens in practice.
+HIST_BOTTOM_DB = -40.0
+HIST_STEP_DB = 0.5
+HIST_BINS = 92
+ABSOLUTE_GATE_LUFS = -70.0
+RELATIVE_GATE_LU = -10.0
+
+
+def resolve_loudness(value: str | float) -> tuple[float, float]:
+    """``(target_lufs, true_peak_dbtp)`` for a preset name or a number of LUFS.
+
+    podcast -> (-16, -1); broadcast (EBU R128) -> (-23, -1); audiobook (ACX) -> (-20, -3);
+    "-18" or -18.0 -> (-18, -1).
+    """
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key in LOUDNESS_PRESETS:
+            return float(LOUDNESS_PRESETS[key]), TRUE_PEAK_PRESETS.get(key, DEFAULT_TRUE_PEAK)
+        try:
+            number = float(key)
+        except ValueError:
+            raise InputError(
+                f"loudness '{value}' is neither a number of LUFS nor one of {', '.join(LOUDNESS_PRESETS)}"
+            ) from None
+    else:
+        number = float(value)
+    if not (-70.0 < number < 0.0) or math.isnan(number):
+        raise InputError(f"loudness {number:g} LUFS is out of range; give a value between -70 and 0 (e.g. -16)")
+    return number, DEFAULT_TRUE_PEAK
+
+
+@lru_cache(maxsize=8)
+def k_weighting_sos(rate: int) -> np.ndarray:
+    """The BS.1770 K-weighting (shelf + high-pass) as second-order sections for any sample rate."""
+    # Coefficients derived for any rate as in libebur128, so 16 kHz neural takes measure correctly too.
+    f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
+    k = math.tan(math.pi * f0 / rate)
+    vh = 10 ** (gain_db / 20)
+    vb = vh**0.4996667741545416
+    a0 = 1 + k / q + k * k
+    shelf = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0,
+             1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
+    f0, q = 38.13547087602444, 0.5003270373238773
+    k = math.tan(math.pi * f0 / rate)
+    a0 = 1 + k / q + k * k
+    highpass = [1.0, -2.0, 1.0, 1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
+    return np.array([shelf, highpass])
+
+
+def sub_block_len(rate: int) -> int:
+    return int(round(SUB_BLOCK_S * rate))
+
+
+def peak_histogram(x: np.ndarray, k_sq: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted energy of ``x`` per bin of its local peak (the peak the limiter answers to there).
+
+    The limiter scales a block by about min(1, T / local peak), so this small table tells how much
+    loudness limiting at any threshold T takes away, without touching the audio again.
+    """
+    local = limiter.block_local_peaks(x, rate) / audio.FULL_SCALE
+    block = limiter.BLOCK
+    sq = np.zeros(local.size * block)
+    sq[: k_sq.size] = k_sq
+    with np.errstate(divide="ignore"):
+        level = 20 * np.log10(np.maximum(local, 1e-12))
+    idx = np.clip(((level - HIST_BOTTOM_DB) / HIST_STEP_DB).astype(np.int64), 0, HIST_BINS - 1)
+    return np.bincount(idx, weights=sq.reshape(-1, block).sum(axis=1), minlength=HIST_BINS)
+
+
+def plan_gain(meter: LoudnessMeter, analyses: list[TakeAnalysis | None], target: float,
+              ceiling: float) -> float:
+    """The one gain that brings the track to ``target`` LUFS once the limiter has done its part.
+
+    ``ceiling`` is the limiter's aim (full scale 1). The limiter takes energy from every take whose
+    peak the gain pushes over the ceiling; each take's local-peak histogram says how much, so a few
+    cheap iterations find a gain that lands on the target instead of under it.
+    """
+    base = meter.integrated()
+    if base is None:
+        return 1.0
+    gain = 10 ** ((target - base) / 20)
+    hists = np.zeros((len(analyses), HIST_BINS))
+    for i, a in enumerate(analyses):
+        if a is not None:
+            hists[i] = a.peak_hist
+    peaks = np.array([a.peak if a is not None else 0.0 for a in analyses])
+    totals = np.maximum(hists.sum(axis=1), 1e-300)
+    centre = 10 ** ((HIST_BOTTOM_DB + HIST_STEP_DB * (np.arange(HIST_BINS) + 0.5)) / 20)
+    for _ in range(8):
+        threshold = ceiling / gain
+        retained = hists @ (np.minimum(1.0, threshold / centre) ** 2) / totals
+        scales = np.where(peaks > threshold, retained, 1.0)
+        level = meter.integrated(scales, gain)
+        if level is None or abs(target - level) < 0.01:
+            break
+        gain *= 10 ** ((target - level) / 20)
+    return gain
+
+
+def k_weighted_squares(x: np.ndarray, rate: int) -> np.ndarray:
+    """Per sample, the square of the K-weighted signal (full scale = 1)."""
+    from scipy.signal import sosfilt
+
+    # The tiny offset keeps the filter state out of denormal numbers in digital silence (2x faster).
+    y = sosfilt(k_weighting_sos(rate), x.astype(np.float64) / audio.FULL_SCALE + 1e-10)
+    return y * y
+
+
+def chunk_sums(sq: np.ndarray, rate: int) -> np.ndarray:
+    """Sums of ``sq`` per 100 ms chunk from its start (the last chunk may be short)."""
+    n = sub_block_len(rate)
+    pad = (-sq.size) % n
+    if pad:
+        sq = np.concatenate([sq, np.zeros(pad)])
+    return sq.reshape(-1, n).sum(axis=1)
+
+
+def chunk_energies(x: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted energy (sum of squares, full scale = 1) per 100 ms chunk of ``x`` from its start."""
+    return chunk_sums(k_weighted_squares(x, rate), rate)
+
+
+@dataclass(frozen=True)
+class TakeAnalysis:
+    """What mastering needs of one take at one track rate; cached in a sidecar beside the take."""
+
+    version: int
+    track_rate: int
+    size: int
+    mtime_ns: int
+    take_rate: int
+    trim_start: int  # in the take's own samples
+    trim_end: int
+    length: int  # samples at the track rate, after trimming and resampling
+    peak: float  # true peak of the prepared take, full scale = 1
+    sumsq: float  # unweighted energy, full scale = 1 (for RMS)
+    energies: np.ndarray  # K-weighted energy per 100 ms chunk from the trimmed start
+    peak_hist: np.ndarray  # K-weighted energy per local-peak bin (see peak_histogram)
+
+    def same_as(self, other: TakeAnalysis) -> bool:
+        """Equal in every field (arrays compared by value)."""
+        return all(
+            np.array_equal(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)
+        )
+
+
+def sidecar_path(take: Path) -> Path:
+    return take.with_name(take.name + ".analysis.json")
+
+
+def _load_sidecar(take: Path, st: os.stat_result, track_rate: int) -> TakeAnalysis | None:
+    try:
+        data = json.loads(sidecar_path(take).read_text(encoding="utf-8"))
+        # numpy arrays, not tuples of floats: thousands of takes' worth of Python floats add up.
+        data["energies"] = np.array(data["energies"], dtype=np.float64)
+        data["peak_hist"] = np.array(data["peak_hist"], dtype=np.float64)
+        a = TakeAnalysis(**data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # missing or corrupt: recompute
+    if (a.version, a.track_rate, a.size, a.mtime_ns) != (ANALYSIS_VERSION, track_rate, st.st_size, st.st_mtime_ns):
+        return None
+    return a
+
+
+def _write_sidecar(take: Path, a: TakeAnalysis) -> None:
+    target = sidecar_path(take)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                # Shallow on purpose: dataclasses.asdict deep-copies every float (a millisecond a take).
+                doc = {k.name: getattr(a, k.name) for k in fields(a)}
+                doc["energies"], doc["peak_hist"] = a.energies.tolist(), a.peak_hist.tolist()
+                json.dump(doc, f, separators=(",", ":"))
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        # A read-only take cache only costs speed: the analysis is redone next time.
+        log.debug("cannot cache analysis of %s: %s", take, exc)
+
+
+def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
+    """The take's analysis, from its sidecar when fresh, else computed and cached."""
+    try:
+        st = take.stat()
+    except OSError:
+        audio.read_header(take)  # raises the InputError naming the take
+        raise
+    cached = _load_sidecar(take, st, track_rate)
+    if cached is not None:
+        return cached
+    samples, rate = audio.read_samples(take)
+    start, end = audio.trim_bounds(samples, rate)
+    x = audio.prepared_take(take, start, end, track_rate) if end > start else np.zeros(0, np.float32)
+    sq = k_weighted_squares(x, track_rate) if x.size else np.zeros(0)
+    energies = chunk_sums(sq, track_rate) if x.size else np.zeros(0)
+    hist = peak_histogram(x, sq, track_rate) if x.size else np.zeros(HIST_BINS)
+    peak = limiter.true_peak(x) / audio.FULL_SCALE
+    xf = x.astype(np.float64) / audio.FULL_SCALE
+    a = TakeAnalysis(
+        version=ANALYSIS_VERSION, track_rate=track_rate, size=st.st_size, mtime_ns=st.st_mtime_ns,
+        take_rate=rate, trim_start=start, trim_end=end, length=int(x.size), peak=peak,
+        sumsq=float(np.dot(xf, xf)), energies=np.asarray(energies, dtype=np.float64),
+        peak_hist=np.asarray(hist, dtype=np.float64),
+    )
+    _write_sidecar(take, a)
+    return a
+
+
+class LoudnessMeter:
+    """Collects 100 ms sub-block energies of a track laid out sample by sample; gates them at the end.
+
+    Each take's contribution is kept as a short dense run of sub-blocks in one flat buffer (about
+    0.3 MB per audio hour), tagged with the take, so the loudness after scaling takes differently
+    (by the energy the limiter will take from each) is recomputed without reading audio again.
+    """
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.n = sub_block_len(rate)
+        self.samples = 0
+        self._values = array("d")
+        self._first = array("q")  # per contribution: first sub-block, run length, take
+        self._length = array("q")
+        self._take = array("q")
+
+    def add_chunks(self, offset: int, energies: np.ndarray, length: int, scale: float = 1.0, take: int = -1) -> None:
+        """Place per-chunk energies (chunks of ``n`` from ``offset``) on the track's sub-block grid.
+
+        A chunk straddling two sub-blocks is shared between them by overlap (energy taken as even
+        within it). ``take`` numbers the contribution for ``integrated(scales=...)``.
+        """
+        e = np.asarray(energies, dtype=np.float64) * scale
+        if e.size == 0:
+            return
+        starts = offset + self.n * np.arange(e.size)
+        ends = np.minimum(starts + self.n, offset + max(length, 1))
+        first = starts // self.n
+        share = (np.minimum((first + 1) * self.n, ends) - starts) / np.maximum(ends - starts, 1)
+        base = int(first[0])
+        run = np.zeros(int(first[-1]) - base + 2)
+        run[first - base] += e * share  # chunks are n long, so each lands on its own sub-block
+        run[first - base + 1] += e * (1.0 - share)
+        self._values.frombytes(run.tobytes())
+        self._first.append(base)
+        self._length.append(run.size)
+        self._take.append(take)
+
+    def finish(self, samples: int) -> None:
+        """Set the track's length in samples: the gating covers exactly that span."""
+        self.samples = samples
+
+    def blocks(self, scales: np.ndarray | None = None) -> np.ndarray:
+        """Energy per sub-block over the track, each take's part multiplied by ``scales[take]``."""
+        count = max(1, -(-self.samples // self.n))
+        values = np.frombuffer(self._values, dtype=np.float64)
+        if values.size == 0:
+            return np.zeros(count)
+        lengths = np.frombuffer(self._length, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        idx = np.arange(values.size) + np.repeat(np.frombuffer(self._first, dtype=np.int64) - starts, lengths)
+        if scales is not None:
+            factor = np.append(scales, 1.0)[np.frombuffer(self._take, dtype=np.int64)]  # take -1: unscaled
+            values = values * np.repeat(factor, lengths)
+        keep = idx < count
+        return np.bincount(idx[keep], weights=values[keep], minlength=count)[:count]
+
+    def integrated(self, scales: np.ndarray | None = None, gain: float = 1.0) -> float | None:
+        """Integrated loudness in LUFS (None when everything is below the absolute gate)."""
+        return integrated_loudness(self.blocks(scales) * (gain * gain), self.n)
+
+
+def integrated_loudness(sub_blocks: np.ndarray, n: int) -> float | None:
+    """BS.1770 gated loudness from energies of consecutive 100 ms sub-blocks of ``n`` samples each."""
+    if sub_blocks.size >= 4:
+        c = np.concatenate([[0.0], np.cumsum(sub_blocks)])
+        z = (c[4:] - c[:-4]) / (4 * n)  # 400 ms blocks, 75 % overlap
+    else:
+        z = np.array([sub_blocks.sum() / (sub_blocks.size * n)])
+    with np.errstate(divide="ignore"):
+        lk = -0.691 + 10 * np.log10(z)
+    z = z[lk > ABSOLUTE_GATE_LUFS]
+    if z.size == 0:
+        return None
+    relative = -0.691 + 10 * math.log10(z.mean()) + RELATIVE_GATE_LU
+    with np.errstate(divide="ignore"):
+        z = z[-0.691 + 10 * np.log10(z) > relative]
+    return -0.691 + 10 * math.log10(z.mean())
+
+
+def limiter_ceiling(true_peak_dbtp: float) -> float:
+    """The limiter's aim in int16 units for a true-peak ceiling in dBTP."""
+    return audio.FULL_SCALE * 10 ** ((true_peak_dbtp - LIMITER_MARGIN_DB) / 20)
+
+
+def db(value: float) -> float | None:
+    return 20 * math.log10(value) if value > 0 else None

@@ -1,0 +1,98 @@
+"""Subtitle and timing deliverables: SRT, WebVTT and a timings JSON beside the track."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .encode import write_text_atomic
+
+if TYPE_CHECKING:
+    from .stitch import Cue
+
+
+def _clock(seconds: float, sep: str) -> str:
+    ms = int(round(max(0.0, seconds) * 1000))
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def _one_line_text(text: str) -> str:
+    # Blank lines end a cue in both formats, and "-->" would read as a timing line.
+    lines = [ln.strip() for ln in text.replace("\r", "").split("\n") if ln.strip()]
+    return "\n".join(lines).replace("-->", "->")
+
+
+def _shown(cues: Sequence[Cue]) -> list[Cue]:
+    # A take that trimmed to nothing has an empty cue: players reject zero-length cues.
+    return [c for c in cues if c.end_s > c.start_s]
+
+
+def srt(cues: Sequence[Cue]) -> str:
+    """SubRip text: one numbered cue per narrated segment.
+
+    >>> from narrate.stitch import Cue
+    >>> print(srt([Cue("s1", 0.5, 2.25, "Hello.", "hello", "default")]), end="")
+    1
+    00:00:00,500 --> 00:00:02,250
+    Hello.
+    """
+    out = []
+    for i, c in enumerate(_shown(cues), 1):
+        out.append(f"{i}\n{_clock(c.start_s, ',')} --> {_clock(c.end_s, ',')}\n{_one_line_text(c.text)}\n")
+    return "\n".join(out)
+
+
+def vtt(cues: Sequence[Cue]) -> str:
+    """WebVTT text with the segment id as each cue's identifier.
+
+    >>> from narrate.stitch import Cue
+    >>> print(vtt([Cue("s1", 0.5, 2.25, "Hello.", "hello", "default")]), end="")
+    WEBVTT
+    <BLANKLINE>
+    s1
+    00:00:00.500 --> 00:00:02.250
+    Hello.
+    """
+    out = ["WEBVTT\n"]
+    for c in _shown(cues):
+        ident = c.segment_id.replace("-->", "->").replace("\n", " ")
+        out.append(f"{ident}\n{_clock(c.start_s, '.')} --> {_clock(c.end_s, '.')}\n{_one_line_text(c.text)}\n")
+    return "\n".join(out)
+
+
+def timings(cues: Sequence[Cue], extra: dict[str, Any]) -> str:
+    """The timings JSON: every narrated segment with exact times, words in track time, and track facts."""
+    doc: dict[str, Any] = {
+        "segments": [
+            {
+                "id": c.segment_id,
+                "start_s": round(c.start_s, 6),
+                "end_s": round(c.end_s, 6),
+                "text": c.text,
+                "spoken": c.spoken,
+                "voice": c.voice,
+                "words": [{"word": w.word, "start_s": round(w.start_s, 6)} for w in c.words],
+            }
+            for c in cues
+        ],
+        **extra,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_deliverables(track: Path, cues: Sequence[Cue], extra: dict[str, Any]) -> dict[str, Path]:
+    """Write ``.srt``, ``.vtt`` and ``.timings.json`` beside ``track`` (same stem), each atomically."""
+    paths = {
+        "srt": track.with_suffix(".srt"),
+        "vtt": track.with_suffix(".vtt"),
+        "timings": track.with_suffix(".timings.json"),
+    }
+    write_text_atomic(paths["srt"], srt(cues))
+    write_text_atomic(paths["vtt"], vtt(cues))
+    write_text_atomic(paths["timings"], timings(cues, extra))
+    return paths
