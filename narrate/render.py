@@ -14,7 +14,8 @@ from .engines import VoiceSettings
 from .errors import InputError, OutputError
 from .models import Plan, Segment
 from .plan import Voices, build_plan
-from .profiles import LOUDNESS_PRESETS
+from .encode import ffmpeg_path, format_for
+from .loudness import DEFAULT_TRUE_PEAK, resolve_loudness
 from .stitch import MasterOptions, MasterResult, Placement, master_track
 from .synth import Job, JobResult, engine_version, synthesize_all
 
@@ -82,7 +83,9 @@ def default_output(script: Path) -> Path:
 
 
 def check_output_path(out: Path) -> None:
-    """Refuse an output we cannot write before any synthesis is spent."""
+    """Refuse an output we cannot write (folder, format) before any synthesis is spent."""
+    if format_for(out).codec is not None:
+        ffmpeg_path()  # a DependencyError saying what to install, before any synthesis
     folder = out.resolve().parent
     if not folder.is_dir():
         raise OutputError(f"output folder {folder} does not exist; create it or pick another -o")
@@ -90,23 +93,6 @@ def check_output_path(out: Path) -> None:
         raise OutputError(f"output folder {folder} is not writable; pick another -o")
     if out.is_dir():
         raise OutputError(f"output {out} is a folder; give a file name such as {out / 'track.wav'}")
-
-
-def resolve_loudness(value: str | float | None, fallback: float) -> float:
-    if value is None:
-        return fallback
-    if isinstance(value, (int, float)):
-        target = float(value)
-    elif value.lower() in LOUDNESS_PRESETS:
-        return LOUDNESS_PRESETS[value.lower()]
-    else:
-        try:
-            target = float(value)
-        except ValueError:
-            raise InputError(f"--loudness '{value}' is not a number of LUFS or one of {', '.join(LOUDNESS_PRESETS)}") from None
-    if not -70 <= target <= 0:
-        raise InputError(f"--loudness {target:g} LUFS is out of range -70..0")
-    return target
 
 
 @dataclass
@@ -155,7 +141,10 @@ def render(
     out = options.output or default_output(s.script)
     check_output_path(out)
     base = s.voices.get(s.plan.voice)
-    target = resolve_loudness(options.loudness, base.loudness_target)
+    if options.loudness is not None:
+        target, true_peak = resolve_loudness(options.loudness)
+    else:
+        target, true_peak = base.loudness_target, DEFAULT_TRUE_PEAK
     narrated = s.plan.narrated
     progress("plan", len(narrated), len(narrated))
     wanted = set(regen_ids)
@@ -204,6 +193,7 @@ def render(
         placements = _placements(s.plan, keys, takes)
         opts = MasterOptions(
             loudness_target=target,
+            true_peak_dbtp=true_peak,
             sample_rate=options.sample_rate,
             bitrate=options.bitrate,
             title=s.plan.title or s.script.stem.replace("_", " ").replace("-", " "),
