@@ -35,7 +35,7 @@ def ends_sentence(ctx: Ctx, end: int, title: bool) -> bool:
 def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
     written = m.group("a")
     spoken, kind = table()[written]
-    after = ctx.text[m.end() :]
+    after = ctx.text[m.end() : m.end() + 200]  # bounded: linear on a huge line
     if kind == "number" and not re.match(r"\s?#?\d", after):
         return None
     if kind == "title" and written.endswith(".") and not re.match(r"\s+[A-Z\d\"'‘“(]", after) and not ends_sentence(ctx, m.end(), True):
@@ -45,6 +45,8 @@ def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
         name_follows = re.match(r"\s+[A-Z]", after) and not re.search(r"[A-Z][\w'’-]*\s+$", before)
         spoken = "Saint" if name_follows else "Street"
         kind = "title" if name_follows else "plain"
+    if kind == "title" and written[:1].isupper() and spoken[:1].islower():
+        spoken = spoken[:1].upper() + spoken[1:]  # "Dr. Haddad" -> "Doctor Haddad", as a name's title is written
     if written.endswith(".") and ends_sentence(ctx, m.end(), kind in {"title", "inline", "number"}):
         spoken += "."
     return spoken
