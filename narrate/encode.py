@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
+from . import atomic
 from .errors import DependencyError, InputError, OutputError
 
 
@@ -89,18 +90,10 @@ def output_error(path: Path, exc: OSError) -> OutputError:
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temp path beside ``path`` that replaces it on success and is removed on any error."""
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent)
+        with atomic.replacing(path, suffix=f".part{path.suffix}") as tmp:
+            yield tmp
     except OSError as exc:
         raise output_error(path, exc) from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -14,9 +14,7 @@ A lexicon file holds one table per term under ``[terms]``::
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -26,6 +24,7 @@ from typing import Any
 
 import tomli_w
 
+from . import atomic
 from .errors import InputError
 
 PACKAGE_LEXICON = Path(__file__).parent / "data" / "lexicon.toml"
@@ -173,15 +172,7 @@ def project_lexicon_path(script_dir: Path) -> Path:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, text)
 
 
 def dumps(entries: Iterable[Entry]) -> str:
