@@ -266,22 +266,31 @@ def _split(text: str, lo: int, hi: int, starts: list[int], max_words: int) -> li
 # ---------------------------------------------------------------- credits and appeals
 
 
+@dataclass(frozen=True)
+class SkipRules:
+    """What is not narrated, from ``data/skip_patterns.toml``."""
+
+    credit_max_words: int
+    credit: tuple[re.Pattern[str], ...]
+    narrator_roles: frozenset[str]
+    strong: tuple[re.Pattern[str], ...]
+    weak: tuple[re.Pattern[str], ...]
+
+
 @functools.lru_cache(maxsize=1)
-def _skip_rules() -> dict[str, object]:
+def _skip_rules() -> SkipRules:
     data = tomllib.loads((DATA / "skip_patterns.toml").read_text(encoding="utf-8"))
     credit = data["credit"]
     appeal = data["appeal"]
     roles = "|".join(re.escape(r) for r in sorted(credit["roles"], key=len, reverse=True))
     role = rf"(?P<role>(?:(?:{roles})\s*(?:,|&|and)?\s*){{1,4}})"
-    return {
-        "credit_max": int(credit["max_words"]),
-        "credit": [
-            re.compile(rf"^{role}\s*(?:by|:|-|–|—)\s*:?\s*(?P<name>[^:;|]{{2,80}}?)\s*\.?$", re.IGNORECASE),
-        ],
-        "narrator_roles": {r.lower() for r in credit["narrator_roles"]},
-        "strong": [re.compile(p, re.IGNORECASE) for p in appeal["strong"]],
-        "weak": [re.compile(p, re.IGNORECASE) for p in appeal["weak"]],
-    }
+    return SkipRules(
+        credit_max_words=int(credit["max_words"]),
+        credit=(re.compile(rf"^{role}\s*(?:by|:|-|–|—)\s*:?\s*(?P<name>[^:;|]{{2,80}}?)\s*\.?$", re.IGNORECASE),),
+        narrator_roles=frozenset(r.lower() for r in credit["narrator_roles"]),
+        strong=tuple(re.compile(p, re.IGNORECASE) for p in appeal["strong"]),
+        weak=tuple(re.compile(p, re.IGNORECASE) for p in appeal["weak"]),
+    )
 
 
 def credits_of(paragraph: str) -> list[tuple[str, str]] | None:
@@ -292,12 +301,12 @@ def credits_of(paragraph: str) -> list[tuple[str, str]] | None:
     """
     rules = _skip_rules()
     text = paragraph.strip()
-    if len(text.split()) > int(rules["credit_max"]):  # type: ignore[call-overload]
+    if len(text.split()) > rules.credit_max_words:
         return None
     parts = [p for p in re.split(r"(?<=[^A-Z]\.)\s+|\s*[;|]\s*", text) if p.strip()]
     found: list[tuple[str, str]] = []
     for part in parts:
-        for pattern in rules["credit"]:  # type: ignore[attr-defined]
+        for pattern in rules.credit:
             m = pattern.match(part.strip())
             if m:
                 found.append((re.sub(r"\s+", " ", m.group("role")).strip(" ,&").lower(), m.group("name").strip()))
@@ -308,10 +317,10 @@ def credits_of(paragraph: str) -> list[tuple[str, str]] | None:
 
 
 def narrator_of(credits: list[tuple[str, str]]) -> str | None:
-    roles = _skip_rules()["narrator_roles"]
+    roles = _skip_rules().narrator_roles
     for role, name in credits:
         words = re.split(r"\s*(?:,|&|\band\b)\s*", role)
-        if any(w.strip() in roles for w in words):  # type: ignore[operator]
+        if any(w.strip() in roles for w in words):
             return name
     return None
 
@@ -324,9 +333,9 @@ def is_appeal(paragraph: str) -> bool:
     rules = _skip_rules()
     if paragraph.count(" ") >= APPEAL_MAX_WORDS:
         return False
-    if any(p.search(paragraph) for p in rules["strong"]):  # type: ignore[attr-defined]
+    if any(p.search(paragraph) for p in rules.strong):
         return True
-    return sum(1 for p in rules["weak"] if p.search(paragraph)) >= 2  # type: ignore[attr-defined]
+    return sum(1 for p in rules.weak if p.search(paragraph)) >= 2
 
 
 # ---------------------------------------------------------------- structure
