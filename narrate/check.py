@@ -26,6 +26,8 @@ SEVERITY = {
     "typo": "warning",
     "digits-left": "warning",
     "directive": "warning",
+    "foreign-script": "warning",
+    "other-language": "info",
     "long-sentence": "info",
     "skipped": "info",
 }
@@ -333,6 +335,41 @@ def check_typos(plan: Plan, where: _LineFinder) -> list[Finding]:
     return out
 
 
+def check_foreign_scripts(plan: Plan, voices: Voices, where: _LineFinder, beside: Path | None = None) -> list[Finding]:
+    """Text in another writing system: spoken by the engine's voice for it, or mangled by this voice."""
+    from .engines import VoiceInfo, create_engine
+    from .errors import NarrateError
+    from .language import SCRIPT_LANGUAGE, dominant_language, foreign_runs, voice_for_language
+
+    out: list[Finding] = []
+    installed: dict[str, list[VoiceInfo]] = {}
+    for seg in plan.narrated:
+        runs = foreign_runs(seg.spoken)
+        if not runs:
+            continue
+        profile = voices.get(seg.voice)
+        if profile.engine not in installed:
+            try:
+                installed[profile.engine] = create_engine(profile.engine).list_voices()
+            except NarrateError:
+                installed[profile.engine] = []
+        lang = dominant_language(seg.spoken)
+        if lang is not None:
+            other = voice_for_language(installed[profile.engine], lang)
+            if other is not None:
+                out.append(Finding("other-language", seg.line, runs[0][1][:60],
+                                   f"{seg.id} is in {runs[0][0].title()} script: it will be spoken by {profile.engine}'s '{other.id}' voice"))
+                continue
+        for script, run in runs:
+            language = SCRIPT_LANGUAGE.get(script, "")
+            has = language and voice_for_language(installed[profile.engine], language) is not None
+            why = "inside English text" if has else f"and {profile.engine} has no voice for it"
+            out.append(Finding("foreign-script", where.find(run.split()[0], seg.line), run,
+                               f"{script.title()} script {why}: the '{seg.voice}' voice cannot say it; write how it sounds in Latin letters",
+                               lexicon_add_command(run, spell=False, say="…", script=beside)))
+    return out
+
+
 def check_digits(plan: Plan) -> list[Finding]:
     out = []
     for seg in plan.narrated:
@@ -404,6 +441,7 @@ def check_report(path: Path, voice: str | None = None, max_words: int = MAX_SENT
     findings += check_ambiguous(plan, where)
     findings += check_typos(plan, where)
     findings += check_digits(plan)
+    findings += check_foreign_scripts(plan, voices, where, beside)
     findings += check_long_sentences(plan, max_words)
     findings += check_skipped(plan)
     findings.sort(key=lambda f: (f.line, f.kind))

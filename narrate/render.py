@@ -5,19 +5,20 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .cache import Take, TakeCache, cache_root, take_key
 from .engines import VoiceSettings
 from .errors import InputError, OutputError
+from .language import dominant_language, voice_for_language
 from .models import Plan, Segment
 from .plan import Voices, build_plan
 from .encode import ffmpeg_path, format_for
 from .loudness import DEFAULT_TRUE_PEAK, resolve_loudness
 from .stitch import MasterOptions, MasterResult, Placement, master_track
-from .synth import Job, JobResult, engine_version, synthesize_all
+from .synth import Job, JobResult, engine_version, engine_voices, synthesize_all
 
 #: on_progress(stage, done, total): stages are "plan", "synthesize", "stitch".
 Progress = Callable[[str, int, int], None]
@@ -107,7 +108,14 @@ class _Session:
 
     def settings(self, seg: Segment) -> tuple[str, VoiceSettings]:
         profile = self.voices.get(seg.voice)
-        return profile.engine, VoiceSettings(voice=profile.voice, rate=seg.rate_wpm, pitch=profile.pitch, volume=profile.volume, language=profile.language)
+        settings = VoiceSettings(voice=profile.voice, rate=seg.rate_wpm, pitch=profile.pitch, volume=profile.volume, language=profile.language)
+        # A segment written in another script is spoken by the engine's voice for that language, if it has one.
+        lang = dominant_language(seg.spoken)
+        if lang and lang != profile.language.split("-")[0]:
+            other = voice_for_language(engine_voices(profile.engine), lang)
+            if other is not None:
+                settings = replace(settings, voice=other.id, language=lang)
+        return profile.engine, settings
 
     def key(self, seg: Segment) -> str:
         engine, settings = self.settings(seg)

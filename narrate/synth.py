@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import wav_ok
-from .engines import Engine, TakeAudio, VoiceSettings, create_engine
+from .engines import Engine, TakeAudio, VoiceInfo, VoiceSettings, create_engine
 from .errors import NarrateError, SynthesisError
 from .models import SpokenPart
 
@@ -128,6 +128,11 @@ def _worker_init() -> None:
 
 def engine_version(name: str) -> str:
     return _engine(name).version()
+
+
+def engine_voices(name: str) -> list[VoiceInfo]:
+    """The voices the engine ``name`` has installed (its instance in this process)."""
+    return _engine(name).list_voices()
 
 
 # ---------------------------------------------------------------- the pool

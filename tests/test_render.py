@@ -210,3 +210,21 @@ def test_sample_scripts_plan_cleanly() -> None:
     for p in sorted((ROOT / "scripts").glob("*.txt")):
         plan = build_plan(p)
         assert plan.narrated, p
+
+
+def test_a_second_pyttsx3_engine_in_one_process_does_not_hang(tmp_path: Path) -> None:
+    """A retry re-creates the engine; pyttsx3 hands back the same one, which must not be primed twice."""
+    require_tool("espeak-ng")
+    import subprocess
+    import sys
+
+    code = (
+        "from pathlib import Path\n"
+        "from narrate.engines import create_engine, VoiceSettings\n"
+        "from narrate.models import SpokenPart\n"
+        "a = create_engine('pyttsx3'); b = create_engine('pyttsx3')\n"
+        f"print(a.synthesize((SpokenPart('hello there'),), VoiceSettings(), Path(r'{tmp_path}/a.wav')).frames > 0)\n"
+        f"print(b.synthesize((SpokenPart('hello again'),), VoiceSettings(), Path(r'{tmp_path}/b.wav')).frames > 0)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.stdout.split() == ["True", "True"], res.stderr

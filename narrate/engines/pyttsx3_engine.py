@@ -25,6 +25,7 @@ import platform
 import sys
 import tempfile
 import wave
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,11 @@ def _prepare_shared_espeak() -> None:
         EspeakDriver._defaultVoice = EspeakDriver._defaultVoice or "en"
 
 
+#: pyttsx3 engines already primed. pyttsx3.init() hands back the same engine while one is
+#: alive, and an empty runAndWait on a primed engine waits forever.
+_PRIMED: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
 class Pyttsx3Engine:
     """pyttsx3 behind narrate's Engine protocol."""
 
@@ -99,7 +105,9 @@ class Pyttsx3Engine:
             with _captured_stdout():
                 self._engine: Any = pyttsx3.init()
                 # Prime the loop: the first runAndWait returns before the driver runs.
-                self._engine.runAndWait()
+                if self._engine not in _PRIMED:
+                    self._engine.runAndWait()
+                    _PRIMED.add(self._engine)
         except (OSError, RuntimeError) as exc:
             hint = "sudo apt-get install espeak-ng" if platform.system() == "Linux" else "a system speech engine"
             raise DependencyError(f"pyttsx3 could not start a speech engine ({exc}); install {hint}") from None
