@@ -77,6 +77,12 @@ def test_sample_script_renders_with_planned_silences(tmp_path: Path, capsys: pyt
         a, b = int(float(cue["end_s"]) * rate), int(float(nxt["start_s"]) * rate)
         assert rms_db(audio[a:b]) < -60, cue["id"]
         assert rms_db(audio[int(float(cue["start_s"]) * rate) : a]) > -40, cue["id"]
+    # Word timings from the engine, in track time, inside their cue and in order.
+    for cue in timings:
+        starts = [w["start_s"] for w in cue["words"]]
+        assert len(starts) >= len(str(cue["spoken"]).split()) // 2, cue["id"]
+        assert starts == sorted(starts)
+        assert float(cue["start_s"]) - 0.05 <= starts[0] and starts[-1] <= float(cue["end_s"])  # type: ignore[arg-type]
     expected_pause = profile.pauses.paragraph
     assert any(abs(s.pause_after_s - expected_pause) < 1e-9 for s in narrated)
     # Loudness as measured by ffmpeg (BS.1770) is on target.
