@@ -43,9 +43,9 @@ def rms_db(x: np.ndarray) -> float:
     return float(20 * np.log10(np.sqrt(np.mean(x**2)) + 1e-12))
 
 
-def speech_fits_words(doc: dict[str, object], timings: list[dict[str, object]], script: Path) -> None:
+def speech_fits_words(doc: dict[str, object], timings: list[dict[str, object]], script: Path, voice: str | None = None) -> None:
     """The narrated speech lasts what its words take at each segment's rate (±30%)."""
-    plan = build_plan(script)
+    plan = build_plan(script, voice=voice)
     by_id = {s.id: s for s in plan.narrated}
     expected = sum(len(by_id[str(c["id"])].spoken.split()) * 60.0 / by_id[str(c["id"])].rate_wpm for c in timings)
     spoken = sum(float(c["end_s"]) - float(c["start_s"]) for c in timings)  # type: ignore[arg-type]
@@ -103,7 +103,8 @@ def test_mp3_output_by_extension(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert abs(float(info["format"]["duration"]) - float(doc["duration_s"])) < 0.15  # type: ignore[arg-type]
 
 
-def test_seed_renders_without_credit_or_appeal_and_spells_acronyms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("voice", ["default", "espeak"])
+def test_seed_renders_without_credit_or_appeal_and_spells_acronyms(voice: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     seed = shared_path("seed", "mosul-report.txt")
     script = tmp_path / seed.name
     shutil.copy(seed, script)
@@ -119,10 +120,11 @@ def test_seed_renders_without_credit_or_appeal_and_spells_acronyms(tmp_path: Pat
     # espeak-ng says letter names for the spelled acronyms (not a word "isf").
     phon = subprocess.run(["espeak-ng", "-q", "-x", "I S F"], capture_output=True, text=True, check=True).stdout.split()
     assert len(phon) == 3
-    doc = render_json(capsys, str(script), "-o", str(tmp_path / "mosul.wav"))
+    doc = render_json(capsys, str(script), "-o", str(tmp_path / "mosul.wav"), "--voice", voice)
     timings = json.loads(Path(str(doc["timings"])).read_text(encoding="utf-8"))["segments"]
     assert all(c["spoken"] and "PayPal" not in str(c["text"]) for c in timings)
-    speech_fits_words(doc, timings, script)
+    assert {c["voice"] for c in timings} == {voice}
+    speech_fits_words(doc, timings, script, voice)
 
 
 def test_two_voice_script_speaks_each_segment_in_its_voice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -150,24 +150,30 @@ def test_two_renders_at_once_share_the_cache_safely(tmp_path: Path, env: dict[st
 
 
 def test_read_only_output_folder_is_a_clear_error_and_the_cache_survives(tmp_path: Path, env: dict[str, str]) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    mounted = False
     if os.geteuid() == 0:
-        # root ignores permission bits: use a folder on a read-only bind instead, if possible; else a missing folder.
-        target = tmp_path / "missing" / "out.wav"
+        # root ignores permission bits: a read-only mount is the real thing.
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)], capture_output=True).returncode == 0
+        if not mounted:
+            pytest.skip("needs a read-only mount (root without mount rights)")
     else:
-        ro = tmp_path / "ro"
-        ro.mkdir()
         ro.chmod(0o555)
-        target = ro / "out.wav"
-    script = tmp_path / "s.txt"
-    script.write_text("One sentence here. Another one there.\n", encoding="utf-8")
-    ok = narrate("render", str(script), "--json", env=env)
-    assert ok.returncode == 0, ok.stderr
-    takes_before = committed_takes(Path(env["NARRATE_CACHE_DIR"]))
-    bad = narrate("render", str(script), "-o", str(target), env=env)
-    assert bad.returncode == 2
-    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
-    assert "folder" in bad.stderr
-    assert committed_takes(Path(env["NARRATE_CACHE_DIR"])) == takes_before
+    try:
+        script = tmp_path / "s.txt"
+        script.write_text("One sentence here. Another one there.\n", encoding="utf-8")
+        ok = narrate("render", str(script), "--json", env=env)
+        assert ok.returncode == 0, ok.stderr
+        takes_before = committed_takes(Path(env["NARRATE_CACHE_DIR"]))
+        bad = narrate("render", str(script), "-o", str(ro / "out.wav"), env=env)
+        assert bad.returncode == 2
+        assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+        assert "not writable" in bad.stderr or "read-only" in bad.stderr
+        assert committed_takes(Path(env["NARRATE_CACHE_DIR"])) == takes_before
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(ro)], capture_output=True)
 
 
 def test_full_disk_is_a_clear_error_and_the_cache_survives(tmp_path: Path, env: dict[str, str]) -> None:
