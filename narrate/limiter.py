@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .iir import sosfilt
+
 log = logging.getLogger(__name__)
 
 #: Look-ahead (and release) of the limiter: short enough to stay local, long enough not to distort.
@@ -216,8 +218,6 @@ def energy_change(x: np.ndarray, regions: list[Region], sos: np.ndarray, rate: i
     The filter is linear, so K(x*env) = K(x) - K(x*(1-env)); the difference is zero before each region
     and dies out within tens of milliseconds after it, so each region is filtered locally.
     """
-    from scipy.signal import sosfilt
-
     delta = np.zeros(-(-x.size // chunk))
     settle = int(_SETTLE_S * rate)
     # Regions closer than the settling time share one filtering span (fewer, longer filter calls).
@@ -233,12 +233,12 @@ def energy_change(x: np.ndarray, regions: list[Region], sos: np.ndarray, rate: i
     for group in spans:
         first, lo, hi = group[0].start, max(0, group[0].start - settle), min(x.size, group[-1].stop + settle)
         both = np.zeros((2, hi - lo))
-        both[0] = x[lo:hi].astype(np.float64) / 32768.0 + 1e-10  # the offset keeps silence out of denormals
+        both[0] = x[lo:hi].astype(np.float64) / 32768.0
         for r in group:
             both[1, r.start - lo : r.stop - lo] = both[0, r.start - lo : r.stop - lo] * (1.0 - r.envelope)
         pieces.append(both)
         counted.append((first - lo, np.arange(first, hi) // chunk))
-    k_old, k_diff = sosfilt(sos, np.concatenate(pieces, axis=1), axis=1)
+    k_old, k_diff = sosfilt(sos, np.concatenate(pieces, axis=1))
     change = (k_old - k_diff) ** 2 - k_old**2
     at = 0
     for piece, (skip, idx) in zip(pieces, counted):
