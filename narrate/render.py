@@ -15,7 +15,7 @@ from .errors import InputError, OutputError
 from .models import Plan, Segment
 from .plan import Voices, build_plan
 from .encode import ffmpeg_path, format_for
-from .loudness import DEFAULT_TRUE_PEAK, resolve_loudness
+from .loudness import DEFAULT_TRUE_PEAK, resolve_loudness, store_analysis
 from .stitch import MasterOptions, MasterResult, Placement, master_track
 from .synth import Job, JobResult, engine_version, synthesize_all
 
@@ -173,14 +173,17 @@ def render(
                 continue
             engine, settings = s.settings(seg)
             numbers[key], tmp = s.cache.new_take_path(key)
-            jobs[key] = Job(key, seg.id, engine, seg.parts, seg.spoken, settings, tmp)
+            jobs[key] = Job(key, seg.id, engine, seg.parts, seg.spoken, settings, tmp, options.sample_rate or 0)
         done = 0
         progress("synthesize", 0, len(jobs))
 
         def commit(res: JobResult) -> None:
             nonlocal done
             assert res.audio is not None
-            takes[res.job.key] = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time())
+            take = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time())
+            if res.analysis is not None:
+                store_analysis(take.path, res.analysis)  # the stitch then only reads it
+            takes[res.job.key] = take
             done += 1
             progress("synthesize", done, len(jobs))
 
