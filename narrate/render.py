@@ -204,6 +204,7 @@ def render(
             subtitles=options.subtitles,
             music=options.music,
             music_gain_db=options.music_gain_db,
+            workers=options.jobs or default_jobs(),
         )
         mastered: MasterResult = master_track(placements, out, opts, on_progress=lambda d, t: progress("stitch", d, t))
         s.cache.write_manifest(s.script, {

@@ -180,7 +180,7 @@ def synthesize_all(
                 handle(run_job(job))
     else:
         ctx = multiprocessing.get_context("spawn")
-        with _single_threaded_blas(), \
+        with single_threaded_blas(), \
                 cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
             futures = [pool.submit(run_job, j) for j in ordered]
             try:
@@ -208,7 +208,7 @@ _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @contextlib.contextmanager
-def _single_threaded_blas():  # type: ignore[no-untyped-def]
+def single_threaded_blas():  # type: ignore[no-untyped-def]
     """Workers spawned inside use one BLAS thread each (they inherit the environment).
 
     The workers analyse takes with matrix products; with one process per core already, extra BLAS
