@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from .engines.base import WordTime
 from .errors import InputError
 from .music import MusicBed
 from .subtitles import write_deliverables
+
+if TYPE_CHECKING:
+    from .synth import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +155,7 @@ def master_track(
     out_path: Path,
     options: MasterOptions = MasterOptions(),
     on_progress: Callable[[int, int], None] | None = None,
+    pool: WorkerPool | None = None,
 ) -> MasterResult:
     """Write the mastered track to ``out_path`` (format by extension) and its deliverables beside it.
 
@@ -158,6 +163,7 @@ def master_track(
     take) and derives one gain for the loudness target; the second writes trimmed, faded, gained
     (and, where needed, limited) takes and exact pauses chunk by chunk into a temp file that
     replaces ``out_path`` only on success. ``on_progress(done, total)`` counts both passes.
+    With ``options.workers`` > 1 the takes are limited ahead on worker processes (``pool``'s, if given).
     """
     out_path = Path(out_path)
     fmt = encode.format_for(out_path)
@@ -181,7 +187,7 @@ def master_track(
     gain = 10 ** (gain_db / 20)
     cues = tuple(_cue(s, rate) for s in slots if s.analysis is not None)
     if options.workers > 1:
-        _limit_ahead(slots, rate, ceiling / gain, options.workers)
+        _limit_ahead(slots, rate, ceiling / gain, options.workers, pool)
 
     tags = {k: v for k, v in (("title", options.title), ("artist", options.artist)) if v}
     speech = [(round(c.start_s * rate), round(c.end_s * rate)) for c in cues]
@@ -279,7 +285,8 @@ def _limit_one(take: str, trim_start: int, trim_end: int, rate: int, threshold: 
 _LIMIT_AHEAD_MIN = 8
 
 
-def _limit_ahead(slots: Sequence[_Slot], rate: int, threshold: float, workers: int) -> None:
+def _limit_ahead(slots: Sequence[_Slot], rate: int, threshold: float, workers: int,
+                 pool: WorkerPool | None = None) -> None:
     """Limit, on ``workers`` processes, every take the gain pushes over the ceiling and that has no
     cached result at this threshold; the writing pass then only reads the cached results.
 
@@ -297,17 +304,18 @@ def _limit_ahead(slots: Sequence[_Slot], rate: int, threshold: float, workers: i
     if len(todo) < _LIMIT_AHEAD_MIN:
         return
     import concurrent.futures as cf
-    import multiprocessing
+    import contextlib
 
-    from .synth import single_threaded_blas
+    from .synth import WorkerPool
 
     # Longest first keeps every process busy to the end.
     todo.sort(key=lambda t: t[1] - t[2])
     try:
-        with single_threaded_blas(), cf.ProcessPoolExecutor(
-            max_workers=min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
-            for fut in [pool.submit(_limit_one, *t) for t in todo]:
+        with contextlib.ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(WorkerPool(min(workers, len(todo))))
+            executor = pool.get()
+            for fut in [executor.submit(_limit_one, *t) for t in todo]:
                 try:
                     fut.result()
                 except Exception as exc:  # noqa: BLE001 - the writing pass limits it again

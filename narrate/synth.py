@@ -154,15 +154,59 @@ def engine_version(name: str) -> str:
 # ---------------------------------------------------------------- the pool
 
 
+class WorkerPool:
+    """Worker processes shared by a render's synthesis and its limiting, started on first use.
+
+    ``start()`` spawns them early (say, while the parent plans), so their interpreter start and
+    imports overlap the parent's work instead of delaying the first take.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def get(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            ctx = multiprocessing.get_context("spawn")
+            # Processes are spawned on submit: the BLAS setting must hold while they start.
+            with single_threaded_blas():
+                self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
+                for _ in range(self.workers):
+                    self._pool.submit(_warm_up)
+        return self._pool
+
+    def start(self) -> None:
+        if self.workers > 1:
+            self.get()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _warm_up() -> None:
+    """In a fresh worker: the imports every take needs (numpy and the analysis)."""
+    from . import loudness  # noqa: F401
+
+
 def synthesize_all(
     jobs: Sequence[Job],
     workers: int,
     on_result: Callable[[JobResult], None],
+    pool: WorkerPool | None = None,
 ) -> None:
     """Run every job, calling ``on_result`` in the parent as each finishes (any order).
 
     A job whose take fails every check raises SynthesisError naming the segment
-    once the others are done, so their takes are kept.
+    once the others are done, so their takes are kept. ``pool`` (of ``workers``
+    processes) is used and left running for the caller; without it one is made.
     """
     failures: list[JobResult] = []
 
@@ -179,10 +223,10 @@ def synthesize_all(
             for job in ordered:
                 handle(run_job(job))
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with single_threaded_blas(), \
-                cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
-            futures = [pool.submit(run_job, j) for j in ordered]
+        with contextlib.ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(WorkerPool(workers))
+            futures = [pool.get().submit(run_job, j) for j in ordered]
             try:
                 for fut in cf.as_completed(futures):
                     handle(fut.result())
