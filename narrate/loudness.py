@@ -127,10 +127,13 @@ def plan_gain(meter: LoudnessMeter, analyses: list[TakeAnalysis | None], target:
     return gain
 
 
-def k_weighted_squares(x: np.ndarray, rate: int) -> np.ndarray:
-    """Per sample, the square of the K-weighted signal (full scale = 1)."""
+def k_weighted_squares(x: np.ndarray, rate: int, scaled: bool = False) -> np.ndarray:
+    """Per sample, the square of the K-weighted signal (full scale = 1).
+
+    ``x`` is in int16 units, or already float64 at full scale 1 when ``scaled``.
+    """
     # Blockwise in numpy (see narrate.iir): importing scipy.signal cost more than all the filtering.
-    y = iir.sosfilt(k_weighting_sos(rate), x.astype(np.float64) / audio.FULL_SCALE)
+    y = iir.sosfilt(k_weighting_sos(rate), x if scaled else x.astype(np.float64) / audio.FULL_SCALE)
     return y * y
 
 
@@ -233,12 +236,12 @@ def compute_analysis(take: Path, st: os.stat_result, track_rate: int | None = No
     samples, rate = audio.read_samples(take)
     track_rate = track_rate or rate
     start, end = audio.trim_bounds(samples, rate)
-    x = audio.prepared_take(take, start, end, track_rate) if end > start else np.zeros(0, np.float32)
-    sq = k_weighted_squares(x, track_rate) if x.size else np.zeros(0)
+    x = audio.prepare_samples(samples, rate, start, end, track_rate) if end > start else np.zeros(0, np.float32)
+    xf = x.astype(np.float64) / audio.FULL_SCALE
+    sq = k_weighted_squares(xf, track_rate, scaled=True) if x.size else np.zeros(0)
     energies = chunk_sums(sq, track_rate) if x.size else np.zeros(0)
     hist = peak_histogram(x, sq, track_rate) if x.size else np.zeros(HIST_BINS)
     peak = limiter.true_peak(x) / audio.FULL_SCALE
-    xf = x.astype(np.float64) / audio.FULL_SCALE
     return TakeAnalysis(
         version=ANALYSIS_VERSION, track_rate=track_rate, size=st.st_size, mtime_ns=st.st_mtime_ns,
         take_rate=rate, trim_start=start, trim_end=end, length=int(x.size), peak=peak,
