@@ -21,6 +21,8 @@ LOOKAHEAD_S = 0.005
 _SETTLE_S = 0.05
 _TAP_OFFSETS = np.arange(-5, 7)  # 12 taps around each sample
 _BATCH = 8192
+#: Samples per piece of peak_track: its float32 buffers stay in a core's cache.
+_PIECE = 16384
 #: The envelope is built on blocks of this many samples and interpolated linearly inside them.
 BLOCK = 16
 
@@ -94,22 +96,27 @@ def peaks_at(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
 def peak_track(x: np.ndarray) -> np.ndarray:
     """Per sample, the largest magnitude among it and the 3 interpolated points after it (float32).
 
-    Shifted multiply-adds over the whole take in float32: 4x quicker than np.convolve with 12 taps
-    (which takes a dot product per output), and within 2e-7 of full scale of the float64 result.
+    Shifted multiply-adds in float32: 4x quicker than np.convolve with 12 taps (which takes a dot
+    product per output), and within 2e-7 of full scale of the float64 result. In pieces that stay
+    in the CPU cache across the 72 passes (a further 20 %).
     """
     n = x.size
     padded = np.zeros(n + _TAP_OFFSETS.size - 1, dtype=np.float32)
     padded[5 : 5 + n] = x
     full = np.abs(padded[5 : 5 + n])
-    acc = np.empty(n, dtype=np.float32)
-    tmp = np.empty(n, dtype=np.float32)
-    for h in _phases().astype(np.float32):
-        np.multiply(padded[0:n], h[0], out=acc)
-        for t in range(1, h.size):
-            np.multiply(padded[t : t + n], h[t], out=tmp)
-            acc += tmp
-        np.abs(acc, out=acc)
-        np.maximum(full, acc, out=full)
+    acc = np.empty(min(n, _PIECE), dtype=np.float32)
+    tmp = np.empty_like(acc)
+    phases = _phases().astype(np.float32)
+    for lo in range(0, n, _PIECE):
+        m = min(_PIECE, n - lo)
+        a, t_, out = acc[:m], tmp[:m], full[lo : lo + m]
+        for h in phases:
+            np.multiply(padded[lo : lo + m], h[0], out=a)
+            for t in range(1, h.size):
+                np.multiply(padded[lo + t : lo + t + m], h[t], out=t_)
+                a += t_
+            np.abs(a, out=a)
+            np.maximum(out, a, out=out)
     return full
 
 
