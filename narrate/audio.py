@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import wave
 from dataclasses import dataclass
 from math import gcd
@@ -65,7 +66,9 @@ def trim_bounds(samples: np.ndarray, rate: int) -> tuple[int, int]:
     A take with no sample above the threshold trims to an empty range at 0.
     """
     threshold = FULL_SCALE * 10 ** (TRIM_THRESHOLD_DBFS / 20)
-    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
+    # |s| > threshold for integers s, in int16 without widening (|-32768| does not fit int16).
+    limit = int(math.floor(threshold))
+    loud = np.flatnonzero((samples > limit) | (samples < -limit))
     if loud.size == 0:
         return 0, 0
     keep = int(round(TRIM_KEEP_S * rate))
@@ -116,6 +119,11 @@ def fade_edges(x: np.ndarray, rate: int) -> None:
 def prepared_take(path: Path, start: int, end: int, track_rate: int) -> np.ndarray:
     """The take's trimmed, resampled and faded audio as float32 in int16 units."""
     samples, rate = read_samples(path)
+    return prepare_samples(samples, rate, start, end, track_rate)
+
+
+def prepare_samples(samples: np.ndarray, rate: int, start: int, end: int, track_rate: int) -> np.ndarray:
+    """``prepared_take`` for samples already read."""
     x = samples[start:end].astype(np.float32)
     x = resample(x, rate, track_rate)
     if not x.flags.writeable:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .iir import sosfilt
+
 log = logging.getLogger(__name__)
 
 #: Look-ahead (and release) of the limiter: short enough to stay local, long enough not to distort.
@@ -19,6 +21,8 @@ LOOKAHEAD_S = 0.005
 _SETTLE_S = 0.05
 _TAP_OFFSETS = np.arange(-5, 7)  # 12 taps around each sample
 _BATCH = 8192
+#: Samples per piece of peak_track: its float32 buffers stay in a core's cache.
+_PIECE = 16384
 #: The envelope is built on blocks of this many samples and interpolated linearly inside them.
 BLOCK = 16
 
@@ -75,13 +79,10 @@ def peaks_at(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """At each sample index, the largest magnitude among it and the 3 interpolated points after it."""
     if idx.size == 0:
         return np.zeros(0)
+    if idx.size > x.size // 24:
+        # Many candidates: the whole take's peaks are cheaper than gathering.
+        return peak_track(x)[idx].astype(np.float64)
     padded = np.concatenate([np.zeros(5), x.astype(np.float64, copy=False), np.zeros(6)])
-    if idx.size > x.size // 8:
-        # Many candidates: three plain convolutions over the whole take are cheaper than gathering.
-        full = np.abs(x.astype(np.float64, copy=False))
-        for h in _phases():
-            np.maximum(full, np.abs(np.convolve(padded, h[::-1], mode="valid")), out=full)
-        return full[idx]
     out = np.zeros(idx.size)
     taps = (_TAP_OFFSETS + 5)[None, :]
     # In batches: one gather of every candidate's window would cost tens of MB on a loud take.
@@ -90,6 +91,33 @@ def peaks_at(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
         interp = np.abs(padded[part[:, None] + taps] @ _phases().T).max(axis=1)
         out[lo : lo + _BATCH] = np.maximum(interp, np.abs(padded[part + 5]))
     return out
+
+
+def peak_track(x: np.ndarray) -> np.ndarray:
+    """Per sample, the largest magnitude among it and the 3 interpolated points after it (float32).
+
+    Shifted multiply-adds in float32: 4x quicker than np.convolve with 12 taps (which takes a dot
+    product per output), and within 2e-7 of full scale of the float64 result. In pieces that stay
+    in the CPU cache across the 72 passes (a further 20 %).
+    """
+    n = x.size
+    padded = np.zeros(n + _TAP_OFFSETS.size - 1, dtype=np.float32)
+    padded[5 : 5 + n] = x
+    full = np.abs(padded[5 : 5 + n])
+    acc = np.empty(min(n, _PIECE), dtype=np.float32)
+    tmp = np.empty_like(acc)
+    phases = _phases().astype(np.float32)
+    for lo in range(0, n, _PIECE):
+        m = min(_PIECE, n - lo)
+        a, t_, out = acc[:m], tmp[:m], full[lo : lo + m]
+        for h in phases:
+            np.multiply(padded[lo : lo + m], h[0], out=a)
+            for t in range(1, h.size):
+                np.multiply(padded[lo + t : lo + t + m], h[t], out=t_)
+                a += t_
+            np.abs(a, out=a)
+            np.maximum(out, a, out=out)
+    return full
 
 
 def _candidates(mag: np.ndarray, level: float) -> np.ndarray:
@@ -216,8 +244,6 @@ def energy_change(x: np.ndarray, regions: list[Region], sos: np.ndarray, rate: i
     The filter is linear, so K(x*env) = K(x) - K(x*(1-env)); the difference is zero before each region
     and dies out within tens of milliseconds after it, so each region is filtered locally.
     """
-    from scipy.signal import sosfilt
-
     delta = np.zeros(-(-x.size // chunk))
     settle = int(_SETTLE_S * rate)
     # Regions closer than the settling time share one filtering span (fewer, longer filter calls).
@@ -233,12 +259,12 @@ def energy_change(x: np.ndarray, regions: list[Region], sos: np.ndarray, rate: i
     for group in spans:
         first, lo, hi = group[0].start, max(0, group[0].start - settle), min(x.size, group[-1].stop + settle)
         both = np.zeros((2, hi - lo))
-        both[0] = x[lo:hi].astype(np.float64) / 32768.0 + 1e-10  # the offset keeps silence out of denormals
+        both[0] = x[lo:hi].astype(np.float64) / 32768.0
         for r in group:
             both[1, r.start - lo : r.stop - lo] = both[0, r.start - lo : r.stop - lo] * (1.0 - r.envelope)
         pieces.append(both)
         counted.append((first - lo, np.arange(first, hi) // chunk))
-    k_old, k_diff = sosfilt(sos, np.concatenate(pieces, axis=1), axis=1)
+    k_old, k_diff = sosfilt(sos, np.concatenate(pieces, axis=1))
     change = (k_old - k_diff) ** 2 - k_old**2
     at = 0
     for piece, (skip, idx) in zip(pieces, counted):
@@ -311,6 +337,12 @@ def _save(take: Path, key: list[int], threshold: float, over: np.ndarray, need: 
             raise
     except OSError as exc:
         log.debug("cannot cache limiter result for %s: %s", take, exc)
+
+
+def is_cached(take: Path, rate: int, key_extra: tuple[int, ...], threshold: float) -> bool:
+    """Whether ``limit_take`` would find its result for this take and threshold in the cache."""
+    key = _key(take, rate, key_extra)
+    return key is not None and _load(take, key, threshold) is not None
 
 
 def limit_take(x: np.ndarray, threshold: float, rate: int, sos: np.ndarray, chunk: int,

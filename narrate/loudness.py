@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, limiter
+from . import audio, iir, limiter
 from .errors import InputError
 from .profiles import LOUDNESS_PRESETS
 
@@ -127,12 +127,13 @@ def plan_gain(meter: LoudnessMeter, analyses: list[TakeAnalysis | None], target:
     return gain
 
 
-def k_weighted_squares(x: np.ndarray, rate: int) -> np.ndarray:
-    """Per sample, the square of the K-weighted signal (full scale = 1)."""
-    from scipy.signal import sosfilt
+def k_weighted_squares(x: np.ndarray, rate: int, scaled: bool = False) -> np.ndarray:
+    """Per sample, the square of the K-weighted signal (full scale = 1).
 
-    # The tiny offset keeps the filter state out of denormal numbers in digital silence (2x faster).
-    y = sosfilt(k_weighting_sos(rate), x.astype(np.float64) / audio.FULL_SCALE + 1e-10)
+    ``x`` is in int16 units, or already float64 at full scale 1 when ``scaled``.
+    """
+    # Blockwise in numpy (see narrate.iir): importing scipy.signal cost more than all the filtering.
+    y = iir.sosfilt(k_weighting_sos(rate), x if scaled else x.astype(np.float64) / audio.FULL_SCALE)
     return y * y
 
 
@@ -221,22 +222,46 @@ def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
     cached = _load_sidecar(take, st, track_rate)
     if cached is not None:
         return cached
+    a = compute_analysis(take, st, track_rate)
+    _write_sidecar(take, a)
+    return a
+
+
+def compute_analysis(take: Path, st: os.stat_result, track_rate: int | None = None) -> TakeAnalysis:
+    """Analyse the take at ``st`` (its stat, which keys the sidecar) for a track at ``track_rate``.
+
+    ``None`` means the take's own rate. Synthesis workers call this on a fresh take, so the
+    analysis runs beside synthesis; the parent stores it with ``store_analysis``.
+    """
     samples, rate = audio.read_samples(take)
+    track_rate = track_rate or rate
     start, end = audio.trim_bounds(samples, rate)
-    x = audio.prepared_take(take, start, end, track_rate) if end > start else np.zeros(0, np.float32)
-    sq = k_weighted_squares(x, track_rate) if x.size else np.zeros(0)
+    x = audio.prepare_samples(samples, rate, start, end, track_rate) if end > start else np.zeros(0, np.float32)
+    xf = x.astype(np.float64) / audio.FULL_SCALE
+    sq = k_weighted_squares(xf, track_rate, scaled=True) if x.size else np.zeros(0)
     energies = chunk_sums(sq, track_rate) if x.size else np.zeros(0)
     hist = peak_histogram(x, sq, track_rate) if x.size else np.zeros(HIST_BINS)
     peak = limiter.true_peak(x) / audio.FULL_SCALE
-    xf = x.astype(np.float64) / audio.FULL_SCALE
-    a = TakeAnalysis(
+    return TakeAnalysis(
         version=ANALYSIS_VERSION, track_rate=track_rate, size=st.st_size, mtime_ns=st.st_mtime_ns,
         take_rate=rate, trim_start=start, trim_end=end, length=int(x.size), peak=peak,
         sumsq=float(np.dot(xf, xf)), energies=np.asarray(energies, dtype=np.float64),
         peak_hist=np.asarray(hist, dtype=np.float64),
     )
-    _write_sidecar(take, a)
-    return a
+
+
+def store_analysis(take: Path, a: TakeAnalysis) -> None:
+    """Cache an analysis made elsewhere (a worker) beside its take, if it still describes the take.
+
+    The key is the take's size and mtime, which a rename keeps; a take that changed since is left
+    without a sidecar and analysed again at stitch time.
+    """
+    try:
+        st = take.stat()
+    except OSError:
+        return
+    if (a.version, a.size, a.mtime_ns) == (ANALYSIS_VERSION, st.st_size, st.st_mtime_ns):
+        _write_sidecar(take, a)
 
 
 class LoudnessMeter:

@@ -16,9 +16,9 @@ from .language import dominant_language, voice_for_language
 from .models import Plan, Segment
 from .plan import Voices, build_plan
 from .encode import ffmpeg_path, format_for
-from .loudness import DEFAULT_TRUE_PEAK, resolve_loudness
+from .loudness import DEFAULT_TRUE_PEAK, resolve_loudness, store_analysis
 from .stitch import MasterOptions, MasterResult, Placement, master_track
-from .synth import Job, JobResult, engine_version, engine_voices, synthesize_all
+from .synth import Job, JobResult, WorkerPool, engine_version, engine_voices, synthesize_all
 
 #: on_progress(stage, done, total): stages are "plan", "synthesize", "stitch".
 Progress = Callable[[str, int, int], None]
@@ -145,6 +145,29 @@ def render(
     """
     started = time.perf_counter()
     progress = on_progress or (lambda stage, done, total: None)
+    workers = options.jobs or default_jobs()
+    with WorkerPool(workers) as pool:
+        if workers > 1 and _worth_starting_early(Path(script)):
+            pool.start()
+        return _render(script, options, progress, regen_ids, pick, on_wait, pool, started)
+
+
+#: Scripts shorter than this (bytes) synthesize too few takes for early workers to pay off.
+_EARLY_POOL_MIN_BYTES = 4096
+
+
+def _worth_starting_early(script: Path) -> bool:
+    """A first render of a longer script synthesizes many takes: start the workers while it is planned."""
+    try:
+        if script.stat().st_size < _EARLY_POOL_MIN_BYTES:
+            return False
+    except OSError:
+        return False
+    return TakeCache(cache_root(script)).read_manifest(script) is None
+
+
+def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids: Sequence[str], pick: int | None,
+            on_wait: Callable[[], None] | None, pool: WorkerPool, started: float) -> RenderResult:
     s = _session(script, options.voice)
     out = options.output or default_output(s.script)
     check_output_path(out)
@@ -181,19 +204,22 @@ def render(
                 continue
             engine, settings = s.settings(seg)
             numbers[key], tmp = s.cache.new_take_path(key)
-            jobs[key] = Job(key, seg.id, engine, seg.parts, seg.spoken, settings, tmp)
+            jobs[key] = Job(key, seg.id, engine, seg.parts, seg.spoken, settings, tmp, options.sample_rate or 0)
         done = 0
         progress("synthesize", 0, len(jobs))
 
         def commit(res: JobResult) -> None:
             nonlocal done
             assert res.audio is not None
-            takes[res.job.key] = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time())
+            take = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time())
+            if res.analysis is not None:
+                store_analysis(take.path, res.analysis)  # the stitch then only reads it
+            takes[res.job.key] = take
             done += 1
             progress("synthesize", done, len(jobs))
 
         try:
-            synthesize_all(list(jobs.values()), options.jobs or default_jobs(), commit)
+            synthesize_all(list(jobs.values()), pool.workers, commit, pool)
         finally:
             for job in jobs.values():
                 job.tmp.unlink(missing_ok=True)
@@ -209,8 +235,9 @@ def render(
             subtitles=options.subtitles,
             music=options.music,
             music_gain_db=options.music_gain_db,
+            workers=pool.workers,
         )
-        mastered: MasterResult = master_track(placements, out, opts, on_progress=lambda d, t: progress("stitch", d, t))
+        mastered: MasterResult = master_track(placements, out, opts, on_progress=lambda d, t: progress("stitch", d, t), pool=pool)
         s.cache.write_manifest(s.script, {
             "script": str(s.script.resolve()),
             "output": str(out.resolve()),

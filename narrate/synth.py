@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .cache import wav_ok
 from .engines import Engine, TakeAudio, VoiceInfo, VoiceSettings, create_engine
@@ -40,6 +41,8 @@ class Job:
     spoken: str
     settings: VoiceSettings
     tmp: Path
+    #: Analyse the checked take for mastering at this track rate (0: the take's own rate; None: don't).
+    analyse_rate: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class JobResult:
     audio: TakeAudio | None
     error: str | None = None
     attempts: int = 1
+    #: narrate.loudness.TakeAnalysis of the take, made in the worker (None if not asked or it failed).
+    analysis: Any = None
 
 
 def expected_range(spoken: str, rate_wpm: int) -> tuple[float, float]:
@@ -112,11 +117,27 @@ def run_job(job: Job) -> JobResult:
         if audio is not None:
             problem = check_take(job.tmp, job.spoken, job.settings.rate) or ""
             if not problem:
-                return JobResult(job, audio, None, attempt)
+                return JobResult(job, audio, None, attempt, _analyse(job))
         log.debug("take for %s rejected (attempt %d): %s", job.segment_id, attempt, problem)
         if attempt == ATTEMPTS - 1:
             _reset_engine(job.engine)
     return JobResult(job, None, problem, ATTEMPTS)
+
+
+def _analyse(job: Job) -> Any:
+    """The take's loudness analysis, here in the worker so it runs beside synthesis on every core.
+
+    Any failure only costs speed: the stitch analyses a take that has no stored analysis.
+    """
+    if job.analyse_rate is None:
+        return None
+    try:
+        from .loudness import compute_analysis
+
+        return compute_analysis(job.tmp, job.tmp.stat(), job.analyse_rate or None)
+    except Exception as exc:  # noqa: BLE001 - the stitch will redo it
+        log.debug("analysis of %s in the worker failed: %s", job.segment_id, exc)
+        return None
 
 
 def _worker_init() -> None:
@@ -138,15 +159,59 @@ def engine_voices(name: str) -> list[VoiceInfo]:
 # ---------------------------------------------------------------- the pool
 
 
+class WorkerPool:
+    """Worker processes shared by a render's synthesis and its limiting, started on first use.
+
+    ``start()`` spawns them early (say, while the parent plans), so their interpreter start and
+    imports overlap the parent's work instead of delaying the first take.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def get(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            ctx = multiprocessing.get_context("spawn")
+            # Processes are spawned on submit: the BLAS setting must hold while they start.
+            with single_threaded_blas():
+                self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
+                for _ in range(self.workers):
+                    self._pool.submit(_warm_up)
+        return self._pool
+
+    def start(self) -> None:
+        if self.workers > 1:
+            self.get()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _warm_up() -> None:
+    """In a fresh worker: the imports every take needs (numpy and the analysis)."""
+    from . import loudness  # noqa: F401
+
+
 def synthesize_all(
     jobs: Sequence[Job],
     workers: int,
     on_result: Callable[[JobResult], None],
+    pool: WorkerPool | None = None,
 ) -> None:
     """Run every job, calling ``on_result`` in the parent as each finishes (any order).
 
     A job whose take fails every check raises SynthesisError naming the segment
-    once the others are done, so their takes are kept.
+    once the others are done, so their takes are kept. ``pool`` (of ``workers``
+    processes) is used and left running for the caller; without it one is made.
     """
     failures: list[JobResult] = []
 
@@ -163,9 +228,10 @@ def synthesize_all(
             for job in ordered:
                 handle(run_job(job))
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
-            futures = [pool.submit(run_job, j) for j in ordered]
+        with contextlib.ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(WorkerPool(workers))
+            futures = [pool.get().submit(run_job, j) for j in ordered]
             try:
                 for fut in cf.as_completed(futures):
                     handle(fut.result())
@@ -184,6 +250,31 @@ def synthesize_all(
             f"segment {first.job.segment_id}: no usable take after {first.attempts} tries: {first.error}{more}; "
             f"try 'narrate regen SCRIPT {first.job.segment_id}' or another voice"
         )
+
+
+#: Environment variables that set how many threads numpy's BLAS starts.
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def single_threaded_blas():  # type: ignore[no-untyped-def]
+    """Workers spawned inside use one BLAS thread each (they inherit the environment).
+
+    The workers analyse takes with matrix products; with one process per core already, extra BLAS
+    threads only compete with the engines (OpenBLAS threads spin while idle): synthesis took twice
+    as long with them.
+    """
+    saved = {k: os.environ.get(k) for k in _BLAS_THREADS}
+    for k in _BLAS_THREADS:
+        os.environ[k] = "1"
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @contextlib.contextmanager
