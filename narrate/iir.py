@@ -70,9 +70,9 @@ def _filter_row(mats: tuple[np.ndarray, ...], x: np.ndarray, block: int) -> np.n
     T, O, K, M = mats
     n = x.size
     nb = -(-n // block)
-    X = np.zeros(nb * block)
-    X[:n] = x
-    X = X.reshape(nb, block)
+    flat = np.zeros(nb * block)
+    flat[:n] = x
+    X = flat.reshape(nb, block)
     Y = X @ T.T
     # State at the start of block k: S[k] = sum over j < k of M^(k-1-j) U[j], by doubling.
     U = X @ K.T
