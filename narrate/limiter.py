@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from . import atomic
 
 from .iir import sosfilt
 
@@ -327,14 +327,7 @@ def _save(take: Path, key: list[int], threshold: float, over: np.ndarray, need: 
     head = np.array([len(key), *key, over.size, delta.size], dtype="<i8")
     data = np.concatenate([[threshold, sumsq_delta, peak], over.astype(np.float64), need, delta]).astype("<f8")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(head.tobytes() + data.tobytes())
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        atomic.write_bytes(target, head.tobytes() + data.tobytes())
     except OSError as exc:
         log.debug("cannot cache limiter result for %s: %s", take, exc)
 

@@ -6,7 +6,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 from array import array
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, iir, limiter
+from . import atomic, audio, iir, limiter
 from .errors import InputError
 from .profiles import LOUDNESS_PRESETS
 
@@ -195,18 +194,11 @@ def _load_sidecar(take: Path, st: os.stat_result, track_rate: int) -> TakeAnalys
 
 def _write_sidecar(take: Path, a: TakeAnalysis) -> None:
     target = sidecar_path(take)
+    # Shallow on purpose: dataclasses.asdict deep-copies every float (a millisecond a take).
+    doc = {k.name: getattr(a, k.name) for k in fields(a)}
+    doc["energies"], doc["peak_hist"] = a.energies.tolist(), a.peak_hist.tolist()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                # Shallow on purpose: dataclasses.asdict deep-copies every float (a millisecond a take).
-                doc = {k.name: getattr(a, k.name) for k in fields(a)}
-                doc["energies"], doc["peak_hist"] = a.energies.tolist(), a.peak_hist.tolist()
-                json.dump(doc, f, separators=(",", ":"))
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        atomic.write_text(target, json.dumps(doc, separators=(",", ":")))
     except OSError as exc:
         # A read-only take cache only costs speed: the analysis is redone next time.
         log.debug("cannot cache analysis of %s: %s", take, exc)
