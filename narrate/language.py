@@ -40,6 +40,8 @@ def script_of(ch: str) -> str:
 
 def foreign_runs(text: str) -> list[tuple[str, str]]:
     """(script, run of words) for every stretch of words written outside the Latin script."""
+    if text.isascii():
+        return []
     runs: list[tuple[str, str]] = []
     current: tuple[str, list[str]] | None = None
     for m in re.finditer(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\S", text):
@@ -66,6 +68,8 @@ def foreign_runs(text: str) -> list[tuple[str, str]]:
 
 def dominant_language(text: str) -> str | None:
     """The language of the foreign script that makes up most of ``text``'s letters, if any."""
+    if text.isascii():
+        return None
     counts = Counter(script_of(c) for c in text if c.isalpha())
     counts.pop("", None)
     total = sum(counts.values())
