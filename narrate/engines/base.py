@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import wave
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from ..errors import OutputError
 from ..models import SpokenPart
 
 
@@ -63,6 +66,26 @@ def take_fits(take: TakeAudio, words: int, rate: int) -> bool:
         return take.frames == 0
     expected = words * 60.0 / max(rate, 1)
     return take.frames > 0 and 0.5 * expected <= take.duration_s <= 1.8 * expected + 0.6
+
+
+def write_take(out_path: Path, rate: int, pcm: bytes | Iterable[bytes] = b"") -> int:
+    """Write mono 16-bit PCM (one buffer or several) as a take's WAV; returns its frames.
+
+    An OSError becomes an OutputError naming the take.
+    """
+    chunks = [pcm] if isinstance(pcm, (bytes, bytearray)) else pcm
+    frames = 0
+    try:
+        with wave.open(str(out_path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(rate)
+            for chunk in chunks:
+                w.writeframes(chunk)
+                frames += len(chunk) // 2
+    except OSError as exc:
+        raise OutputError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
+    return frames
 
 
 @runtime_checkable

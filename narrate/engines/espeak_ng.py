@@ -11,13 +11,12 @@ own callback and every parameter.
 from __future__ import annotations
 
 import logging
-import wave
 from pathlib import Path
 
-from ..errors import OutputError, SynthesisError
+from ..errors import SynthesisError
 from ..models import SpokenPart
 from . import espeak_lib
-from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime
+from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime, write_take
 from .escape import engine_input
 
 log = logging.getLogger(__name__)
@@ -69,14 +68,7 @@ class EspeakNgEngine:
         if not frames and inp.text.strip():
             raise SynthesisError(f"espeak-ng produced no audio for {inp.text[:60]!r}")
         out_path = Path(out_path)
-        try:
-            with wave.open(str(out_path), "wb") as w:
-                w.setnchannels(1)
-                w.setsampwidth(2)
-                w.setframerate(self._rate)
-                w.writeframes(audio)
-        except OSError as exc:
-            raise OutputError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
+        write_take(out_path, self._rate, audio)
         duration = frames / self._rate
         words: list[WordTime] = []
         last = 0.0

@@ -11,13 +11,12 @@ notation) are not used. No word timings: piper reports none.
 from __future__ import annotations
 
 import logging
-import wave
 from pathlib import Path
 from typing import Any
 
-from ..errors import DependencyError, InputError, OutputError, SynthesisError
+from ..errors import DependencyError, InputError, SynthesisError
 from ..models import SpokenPart
-from .base import TakeAudio, VoiceInfo, VoiceSettings
+from .base import TakeAudio, VoiceInfo, VoiceSettings, write_take
 from .escape import engine_input
 
 log = logging.getLogger(__name__)
@@ -102,14 +101,7 @@ class PiperEngine:
                 raise SynthesisError(f"piper failed on {text[:60]!r} ({exc})") from None
         data = b"".join(audio)
         out_path = Path(out_path)
-        try:
-            with wave.open(str(out_path), "wb") as w:
-                w.setnchannels(1)
-                w.setsampwidth(2)
-                w.setframerate(rate)
-                w.writeframes(data)
-        except OSError as exc:
-            raise OutputError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
+        write_take(out_path, rate, data)
         return TakeAudio(path=out_path, sample_rate=rate, frames=len(data) // 2)
 
     def close(self) -> None:

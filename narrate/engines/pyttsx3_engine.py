@@ -32,7 +32,7 @@ from typing import Any
 
 from ..errors import DependencyError, InputError, OutputError, SynthesisError
 from ..models import SpokenPart
-from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime
+from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime, write_take
 from .escape import EngineInput, engine_input, split_input
 
 log = logging.getLogger(__name__)
@@ -254,13 +254,7 @@ class Pyttsx3Engine:
 
 def _write_silence(out_path: Path, rate: int) -> TakeAudio:
     """An empty take for empty input (pyttsx3 asserts on an empty text)."""
-    try:
-        with wave.open(str(out_path), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(rate)
-    except OSError as exc:
-        raise OutputError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
+    write_take(out_path, rate)
     return TakeAudio(path=out_path, sample_rate=rate, frames=0)
 
 
@@ -276,11 +270,7 @@ def _fix_espeak_rate(out_path: Path, header_rate: int) -> int:
         return header_rate
     with wave.open(str(out_path), "rb") as r:
         data = r.readframes(r.getnframes())
-    with wave.open(str(out_path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(real)
-        w.writeframes(data)
+    write_take(out_path, real, data)
     return real
 
 
