@@ -138,10 +138,12 @@ def render(
     regen_ids: Sequence[str] = (),
     pick: int | None = None,
     on_wait: Callable[[], None] | None = None,
+    match: str | None = None,
 ) -> RenderResult:
-    """Render ``script``: synthesize only the segments with no take in the cache (and ``regen_ids``).
+    """Render ``script``: synthesize only the segments with no take in the cache (and those chosen for regen).
 
-    ``pick`` (with exactly one id in ``regen_ids``) selects an earlier take of it instead of a new one.
+    ``regen_ids`` and ``match`` choose segments to make new takes of; ``pick`` (with exactly
+    one chosen segment) selects an earlier take of it instead of a new one.
     """
     started = time.perf_counter()
     progress = on_progress or (lambda stage, done, total: None)
@@ -149,7 +151,7 @@ def render(
     with WorkerPool(workers) as pool:
         if workers > 1 and _worth_starting_early(Path(script)):
             pool.start()
-        return _render(script, options, progress, regen_ids, pick, on_wait, pool, started)
+        return _render(script, options, progress, regen_ids, match, pick, on_wait, pool, started)
 
 
 #: Scripts shorter than this (bytes) synthesize too few takes for early workers to pay off.
@@ -166,9 +168,12 @@ def _worth_starting_early(script: Path) -> bool:
     return TakeCache(cache_root(script)).read_manifest(script) is None
 
 
-def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids: Sequence[str], pick: int | None,
-            on_wait: Callable[[], None] | None, pool: WorkerPool, started: float) -> RenderResult:
+def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids: Sequence[str], match: str | None,
+            pick: int | None, on_wait: Callable[[], None] | None, pool: WorkerPool, started: float) -> RenderResult:
     s = _session(script, options.voice)
+    selected = select_segments(s.plan, regen_ids, match) if regen_ids or match else []
+    if pick is not None and len(selected) != 1:
+        raise InputError("--take N picks a take of exactly one segment")
     out = options.output or default_output(s.script)
     check_output_path(out)
     base = s.voices.get(s.plan.voice)
@@ -178,7 +183,7 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
         target, true_peak = base.loudness_target, DEFAULT_TRUE_PEAK
     narrated = s.plan.narrated
     progress("plan", len(narrated), len(narrated))
-    wanted = set(regen_ids)
+    wanted = {c.id for c in selected}
 
     with s.cache.lock(on_wait):
         takes: dict[str, Take] = {}
@@ -305,11 +310,9 @@ def regen(
     on_wait: Callable[[], None] | None = None,
 ) -> RenderResult:
     """New takes of the chosen segments (or, with ``pick``, an earlier take of one), then re-stitch."""
-    plan = build_plan(Path(script), voice=options.voice)
-    chosen = select_segments(plan, ids, match)
-    if pick is not None and len(chosen) != 1:
-        raise InputError("--take N picks a take of exactly one segment")
-    return render(script, options, on_progress, regen_ids=[c.id for c in chosen], pick=pick, on_wait=on_wait)
+    if not ids and not match:
+        raise InputError("name at least one segment id, or --match TEXT")
+    return render(script, options, on_progress, regen_ids=ids, pick=pick, on_wait=on_wait, match=match)
 
 
 def list_takes(script: Path, segment_id: str, voice: str | None = None) -> tuple[Segment, list[Take], Take | None]:

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import DependencyError, InputError, OutputError, SynthesisError
+from ..errors import DependencyError, InputError, SynthesisError
 from ..models import SpokenPart
 from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime, write_take
 from .escape import EngineInput, engine_input, split_input
@@ -276,19 +276,17 @@ def _fix_espeak_rate(out_path: Path, header_rate: int) -> int:
 
 def _join(takes: list[TakeAudio], out_path: Path) -> TakeAudio:
     """One take from several, in order, with their word timings moved to the joined timeline."""
-    rate = takes[0].sample_rate
     words: list[WordTime] = []
     elapsed = 0.0
-    try:
-        with wave.open(str(out_path), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(rate)
-            for take in takes:
-                with wave.open(str(take.path), "rb") as w:
-                    out.writeframes(w.readframes(w.getnframes()))
-                words += [WordTime(w.word, w.start_s + elapsed) for w in take.words]
-                elapsed += take.duration_s
-    except OSError as exc:
-        raise OutputError(f"cannot write take {out_path} ({exc.strerror or exc})") from None
-    return TakeAudio(path=out_path, sample_rate=rate, frames=sum(t.frames for t in takes), words=tuple(words))
+    for take in takes:
+        words += [WordTime(w.word, w.start_s + elapsed) for w in take.words]
+        elapsed += take.duration_s
+
+    def pcm() -> Iterator[bytes]:
+        for take in takes:
+            with wave.open(str(take.path), "rb") as w:
+                yield w.readframes(w.getnframes())
+
+    rate = takes[0].sample_rate
+    frames = write_take(out_path, rate, pcm())
+    return TakeAudio(path=out_path, sample_rate=rate, frames=frames, words=tuple(words))
