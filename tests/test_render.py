@@ -228,3 +228,26 @@ def test_a_second_pyttsx3_engine_in_one_process_does_not_hang(tmp_path: Path) ->
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.stdout.split() == ["True", "True"], res.stderr
+
+
+def test_both_espeak_engines_alternating_in_one_process_survive(tmp_path: Path) -> None:
+    """A multi-voice render holds pyttsx3 and espeak-ng in one worker: they share libespeak-ng,
+    and a callback freed while the library still used it crashed a test run once."""
+    require_tool("espeak-ng")
+    import subprocess
+    import sys
+
+    code = (
+        "from pathlib import Path\n"
+        "from narrate.engines import create_engine, VoiceSettings\n"
+        "from narrate.models import SpokenPart\n"
+        "engines = [create_engine('pyttsx3'), create_engine('espeak-ng')]\n"
+        "ok = 0\n"
+        "for i in range(60):\n"
+        "    e = engines[i % 2]\n"
+        f"    t = e.synthesize((SpokenPart(f'Take number {{i}} of the stress run.'),), VoiceSettings(), Path(r'{tmp_path}') / f'{{i}}.wav')\n"
+        "    ok += t.frames > 0\n"
+        "print(ok)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0 and res.stdout.strip() == "60", (res.returncode, res.stderr[-2000:])

@@ -73,7 +73,35 @@ _dll: Any = None
 #: "sync" when narrate initialised the library; "shared" when pyttsx3's espeak driver did first.
 _mode: str | None = None
 #: The installed callback: the library keeps a raw pointer to it, so it must outlive the call.
-_keepalive: Any = None
+#: The word and audio handlers of the synthesis under way (set under _lock).
+_handlers: list[Any] = [None, None]
+_DISPATCH: Any = None
+
+
+def _dispatch(wav: Any, numsamples: int, events: Any) -> int:
+    on_word, on_audio = _handlers
+    i = 0
+    while events[i].type != EVENT_LIST_TERMINATED:
+        e = events[i]
+        if e.type == EVENT_WORD and on_word is not None:
+            on_word(e.text_position, e.length, e.audio_position)
+        i += 1
+    if wav and numsamples > 0 and on_audio is not None:
+        on_audio(ctypes.string_at(wav, numsamples * 2))
+    return 0
+
+
+def _dispatcher() -> Any:
+    """The one callback object handed to libespeak-ng, alive for the whole process.
+
+    A callback made per call and dropped when the next replaces it can be freed while
+    the library's thread (started by pyttsx3's asynchronous mode) is still returning
+    through it: a segfault seen once in a long test run.
+    """
+    global _DISPATCH
+    if _DISPATCH is None:
+        _DISPATCH = SynthCallback(_dispatch)
+    return _DISPATCH
 
 
 def _load() -> Any:
@@ -220,23 +248,11 @@ def synth(
     ``text_position`` counts characters from 1.
     """
 
-    def _cb(wav: Any, numsamples: int, events: Any) -> int:
-        i = 0
-        while events[i].type != EVENT_LIST_TERMINATED:
-            e = events[i]
-            if e.type == EVENT_WORD:
-                on_word(e.text_position, e.length, e.audio_position)
-            i += 1
-        if wav and numsamples > 0:
-            on_audio(ctypes.string_at(wav, numsamples * 2))
-        return 0
-
-    global _keepalive
     data = text.encode("utf-8")
     with _lock:
         dll = initialise()
-        _keepalive = SynthCallback(_cb)
-        dll.espeak_SetSynthCallback(_keepalive)
+        _handlers[:] = [on_word, on_audio]
+        dll.espeak_SetSynthCallback(_dispatcher())
         _set_voice(dll, voice)
         # The voice resets some parameters, so the rest are set after it, every time.
         dll.espeak_SetParameter(RATE, int(rate), 0)

@@ -88,6 +88,8 @@ def _prepare_shared_espeak() -> None:
 #: pyttsx3 engines already primed. pyttsx3.init() hands back the same engine while one is
 #: alive, and an empty runAndWait on a primed engine waits forever.
 _PRIMED: "weakref.WeakSet[Any]" = weakref.WeakSet()
+#: libespeak-ng callbacks handed out by this module; never freed (see _install_espeak_callback).
+_LIVE_CALLBACKS: list[Any] = []
 
 
 class Pyttsx3Engine:
@@ -115,6 +117,8 @@ class Pyttsx3Engine:
         self._driver_name = type(self._driver).__module__.rsplit(".", 1)[-1]
         self.accepts_phonemes = self._driver_name == "espeak"
         self._events: list[tuple[int, int, float]] = []
+        self._espeak_cb: Any = None
+        self._terminated = False
         # An empty voice means this one: without resetting to it, the last voice used would stick.
         self._default_voice = self._engine.getProperty("voice")
         self._engine.connect("started-word", self._on_started_word)
@@ -166,31 +170,35 @@ class Pyttsx3Engine:
 
         from . import espeak_lib
 
-        driver = self._driver
-        events = self._events
-        # In narrate's synchronous mode the library never sends MSG_TERMINATED (only a last
-        # call with no audio), and the driver's loop waits for it forever: send it ourselves.
-        synchronous = espeak_lib.initialised_by_narrate()
-        terminated = False
+        if self._espeak_cb is None:
+            driver = self._driver
+            events = self._events
+            # In narrate's synchronous mode the library never sends MSG_TERMINATED (only a last
+            # call with no audio), and the driver's loop waits for it forever: send it ourselves.
+            synchronous = espeak_lib.initialised_by_narrate()
 
-        def wrapped(wav: Any, numsamples: int, evs: Any) -> int:
-            nonlocal terminated
-            i = 0
-            while evs[i].type != _espeak.EVENT_LIST_TERMINATED:
-                if evs[i].type == _espeak.EVENT_WORD:
-                    events.append((evs[i].text_position, evs[i].length, evs[i].audio_position / 1000.0))
-                terminated = terminated or evs[i].type == _espeak.EVENT_MSG_TERMINATED
-                i += 1
-            rc = int(driver._onSynth(wav, numsamples, evs) or 0)
-            if synchronous and not wav and not terminated:
-                terminated = True
-                end = (_espeak.EVENT * 2)()
-                end[0].type = _espeak.EVENT_MSG_TERMINATED
-                end[1].type = _espeak.EVENT_LIST_TERMINATED
-                driver._onSynth(None, 0, end)
-            return rc
+            def wrapped(wav: Any, numsamples: int, evs: Any) -> int:
+                i = 0
+                while evs[i].type != _espeak.EVENT_LIST_TERMINATED:
+                    if evs[i].type == _espeak.EVENT_WORD:
+                        events.append((evs[i].text_position, evs[i].length, evs[i].audio_position / 1000.0))
+                    self._terminated = self._terminated or evs[i].type == _espeak.EVENT_MSG_TERMINATED
+                    i += 1
+                rc = int(driver._onSynth(wav, numsamples, evs) or 0)
+                if synchronous and not wav and not self._terminated:
+                    self._terminated = True
+                    end = (_espeak.EVENT * 2)()
+                    end[0].type = _espeak.EVENT_MSG_TERMINATED
+                    end[1].type = _espeak.EVENT_LIST_TERMINATED
+                    driver._onSynth(None, 0, end)
+                return rc
 
-        _espeak.SetSynthCallback(wrapped)
+            # Made once and kept for the process: the library's thread may still be returning
+            # through a callback when the next take installs one, so none may ever be freed.
+            self._espeak_cb = _espeak.t_espeak_callback(wrapped)
+            _LIVE_CALLBACKS.append(self._espeak_cb)
+        self._terminated = False
+        _espeak.cSetSynthCallback(self._espeak_cb)
 
     def _run(self, text: str, out_path: Path) -> None:
         self._events.clear()
