@@ -97,7 +97,7 @@ def measure(mode: str, folder: Path, count: int, target: float) -> dict:
 
 
 def clear_caches(folder: Path) -> None:
-    for p in list(folder.glob("*.analysis.json")) + list(folder.glob("*.limit.bin")):
+    for p in folder.glob("*.analysis"):
         p.unlink()
 
 

@@ -10,6 +10,7 @@ from array import array
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from .profiles import LOUDNESS_PRESETS
 log = logging.getLogger(__name__)
 
 #: Bump when anything that changes an analysis changes (trim, fade, filters), so old sidecars are redone.
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 #: True-peak ceilings of the presets. Audiobook follows ACX: peaks at or below -3 dBFS.
 TRUE_PEAK_PRESETS = {"podcast": -1.0, "broadcast": -1.0, "audiobook": -3.0}
 DEFAULT_TRUE_PEAK = -1.0
@@ -80,20 +81,17 @@ def sub_block_len(rate: int) -> int:
     return int(round(SUB_BLOCK_S * rate))
 
 
-def peak_histogram(x: np.ndarray, k_sq: np.ndarray, rate: int) -> np.ndarray:
-    """K-weighted energy of ``x`` per bin of its local peak (the peak the limiter answers to there).
+def peak_histogram(block_peaks: np.ndarray, block_energy: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted energy of a take per bin of its local peak (the peak the limiter answers to there).
 
     The limiter scales a block by about min(1, T / local peak), so this small table tells how much
     loudness limiting at any threshold T takes away, without touching the audio again.
     """
-    local = limiter.block_local_peaks(x, rate) / audio.FULL_SCALE
-    block = limiter.BLOCK
-    sq = np.zeros(local.size * block)
-    sq[: k_sq.size] = k_sq
+    local = limiter.local_peaks(block_peaks, rate)
     with np.errstate(divide="ignore"):
         level = 20 * np.log10(np.maximum(local, 1e-12))
     idx = np.clip(((level - HIST_BOTTOM_DB) / HIST_STEP_DB).astype(np.int64), 0, HIST_BINS - 1)
-    return np.bincount(idx, weights=sq.reshape(-1, block).sum(axis=1), minlength=HIST_BINS)
+    return np.bincount(idx, weights=block_energy, minlength=HIST_BINS)
 
 
 def plan_gain(meter: LoudnessMeter, analyses: list[TakeAnalysis | None], target: float,
@@ -174,31 +172,86 @@ class TakeAnalysis:
         )
 
 
+@dataclass(frozen=True)
+class TakeBlocks:
+    """Per block of ``limiter.BLOCK`` samples of the prepared take: what the limiter needs at any gain."""
+
+    peaks: np.ndarray  # float32: the largest true peak in the block, full scale = 1
+    energy: np.ndarray  # float32: K-weighted energy of the block, full scale = 1
+
+
+#: Sidecar layout: magic, uint32 length of a JSON header (the scalar fields and the array sizes),
+#: the header, then float64 energies and peak_hist, then float32 block peaks and block energies.
+#: The layout pass reads only the head; the block arrays are read when the take is limited.
+_MAGIC = b"NRA1"
+_SCALARS = [f.name for f in fields(TakeAnalysis) if f.name not in ("energies", "peak_hist")]
+
+
 def sidecar_path(take: Path) -> Path:
-    return take.with_name(take.name + ".analysis.json")
+    return take.with_name(take.name + ".analysis")
+
+
+def _read_head(f: BinaryIO) -> tuple[dict[str, Any], int]:
+    head = f.read(8)
+    if len(head) != 8 or head[:4] != _MAGIC:
+        raise ValueError("not an analysis sidecar")
+    n = int.from_bytes(head[4:], "little")
+    doc = json.loads(f.read(n))
+    if not isinstance(doc, dict):
+        raise ValueError("bad header")
+    return doc, 8 + n
+
+
+def _fresh(doc: dict[str, Any], st: os.stat_result, track_rate: int) -> bool:
+    return (doc.get("version"), doc.get("track_rate"), doc.get("size"), doc.get("mtime_ns")) == (
+        ANALYSIS_VERSION, track_rate, st.st_size, st.st_mtime_ns)
 
 
 def _load_sidecar(take: Path, st: os.stat_result, track_rate: int) -> TakeAnalysis | None:
     try:
-        data = json.loads(sidecar_path(take).read_text(encoding="utf-8"))
-        # numpy arrays, not tuples of floats: thousands of takes' worth of Python floats add up.
-        data["energies"] = np.array(data["energies"], dtype=np.float64)
-        data["peak_hist"] = np.array(data["peak_hist"], dtype=np.float64)
-        a = TakeAnalysis(**data)
+        with open(sidecar_path(take), "rb") as f:
+            doc, _ = _read_head(f)
+            if not _fresh(doc, st, track_rate):
+                return None
+            ne, nh = int(doc["n_energies"]), int(doc["n_hist"])
+            raw = f.read(8 * (ne + nh))
+        arrays = np.frombuffer(raw, dtype="<f8")
+        if arrays.size != ne + nh:
+            return None
+        return TakeAnalysis(**{k: doc[k] for k in _SCALARS}, energies=arrays[:ne].copy(), peak_hist=arrays[ne:].copy())
     except (OSError, ValueError, TypeError, KeyError):
         return None  # missing or corrupt: recompute
-    if (a.version, a.track_rate, a.size, a.mtime_ns) != (ANALYSIS_VERSION, track_rate, st.st_size, st.st_mtime_ns):
-        return None
-    return a
 
 
-def _write_sidecar(take: Path, a: TakeAnalysis) -> None:
-    target = sidecar_path(take)
-    # Shallow on purpose: dataclasses.asdict deep-copies every float (a millisecond a take).
-    doc = {k.name: getattr(a, k.name) for k in fields(a)}
-    doc["energies"], doc["peak_hist"] = a.energies.tolist(), a.peak_hist.tolist()
+def load_blocks(take: Path, a: TakeAnalysis) -> TakeBlocks | None:
+    """The block arrays stored with the analysis ``a`` of ``take`` (None when missing, stale or damaged)."""
     try:
-        atomic.write_text(target, json.dumps(doc, separators=(",", ":")))
+        with open(sidecar_path(take), "rb") as f:
+            doc, at = _read_head(f)
+            if any(doc.get(k) != getattr(a, k) for k in ("version", "track_rate", "size", "mtime_ns", "length")):
+                return None
+            ne, nh, nb = int(doc["n_energies"]), int(doc["n_hist"]), int(doc["n_blocks"])
+            f.seek(at + 8 * (ne + nh))
+            raw = f.read(8 * nb)
+        arrays = np.frombuffer(raw, dtype="<f4")
+        if arrays.size != 2 * nb or nb != -(-a.length // limiter.BLOCK):
+            return None
+        return TakeBlocks(arrays[:nb], arrays[nb:])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _write_sidecar(take: Path, a: TakeAnalysis, b: TakeBlocks) -> None:
+    doc: dict[str, Any] = {k: getattr(a, k) for k in _SCALARS}
+    doc.update(n_energies=int(a.energies.size), n_hist=int(a.peak_hist.size), n_blocks=int(b.peaks.size))
+    head = json.dumps(doc, separators=(",", ":")).encode()
+    data = b"".join([
+        _MAGIC, len(head).to_bytes(4, "little"), head,
+        np.asarray(a.energies, dtype="<f8").tobytes(), np.asarray(a.peak_hist, dtype="<f8").tobytes(),
+        np.asarray(b.peaks, dtype="<f4").tobytes(), np.asarray(b.energy, dtype="<f4").tobytes(),
+    ])
+    try:
+        atomic.write_bytes(sidecar_path(take), data)
     except OSError as exc:
         # A read-only take cache only costs speed: the analysis is redone next time.
         log.debug("cannot cache analysis of %s: %s", take, exc)
@@ -214,12 +267,21 @@ def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
     cached = _load_sidecar(take, st, track_rate)
     if cached is not None:
         return cached
-    a = compute_analysis(take, st, track_rate)
-    _write_sidecar(take, a)
+    a, b = compute_analysis(take, st, track_rate)
+    _write_sidecar(take, a, b)
     return a
 
 
-def compute_analysis(take: Path, st: os.stat_result, track_rate: int | None = None) -> TakeAnalysis:
+def take_blocks(take: Path, a: TakeAnalysis) -> TakeBlocks:
+    """The block arrays of ``take`` for its analysis ``a``: from the sidecar, else measured again (and stored)."""
+    b = load_blocks(take, a)
+    if b is None:
+        a2, b = compute_analysis(take, take.stat(), a.track_rate)
+        _write_sidecar(take, a2, b)
+    return b
+
+
+def compute_analysis(take: Path, st: os.stat_result, track_rate: int | None = None) -> tuple[TakeAnalysis, TakeBlocks]:
     """Analyse the take at ``st`` (its stat, which keys the sidecar) for a track at ``track_rate``.
 
     ``None`` means the take's own rate. Synthesis workers call this on a fresh take, so the
@@ -232,28 +294,32 @@ def compute_analysis(take: Path, st: os.stat_result, track_rate: int | None = No
     xf = x.astype(np.float64) / audio.FULL_SCALE
     sq = k_weighted_squares(xf, track_rate, scaled=True) if x.size else np.zeros(0)
     energies = chunk_sums(sq, track_rate) if x.size else np.zeros(0)
-    hist = peak_histogram(x, sq, track_rate) if x.size else np.zeros(HIST_BINS)
-    peak = limiter.true_peak(x) / audio.FULL_SCALE
-    return TakeAnalysis(
+    peaks = limiter.block_true_peaks(x) / np.float32(audio.FULL_SCALE)
+    block_energy = limiter.block_sums(sq).astype(np.float32)
+    hist = peak_histogram(peaks, block_energy, track_rate) if x.size else np.zeros(HIST_BINS)
+    peak = float(peaks.max()) if peaks.size else 0.0
+    a = TakeAnalysis(
         version=ANALYSIS_VERSION, track_rate=track_rate, size=st.st_size, mtime_ns=st.st_mtime_ns,
         take_rate=rate, trim_start=start, trim_end=end, length=int(x.size), peak=peak,
         sumsq=float(np.dot(xf, xf)), energies=np.asarray(energies, dtype=np.float64),
         peak_hist=np.asarray(hist, dtype=np.float64),
     )
+    return a, TakeBlocks(peaks.astype(np.float32), block_energy)
 
 
-def store_analysis(take: Path, a: TakeAnalysis) -> None:
+def store_analysis(take: Path, analysed: tuple[TakeAnalysis, TakeBlocks]) -> None:
     """Cache an analysis made elsewhere (a worker) beside its take, if it still describes the take.
 
     The key is the take's size and mtime, which a rename keeps; a take that changed since is left
     without a sidecar and analysed again at stitch time.
     """
+    a, b = analysed
     try:
         st = take.stat()
     except OSError:
         return
     if (a.version, a.size, a.mtime_ns) == (ANALYSIS_VERSION, st.st_size, st.st_mtime_ns):
-        _write_sidecar(take, a)
+        _write_sidecar(take, a, b)
 
 
 class LoudnessMeter:

@@ -7,8 +7,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from . import audio, encode, limiter, loudness
@@ -16,9 +14,6 @@ from .engines.base import WordTime
 from .errors import InputError
 from .music import MusicBed
 from .subtitles import write_deliverables
-
-if TYPE_CHECKING:
-    from .synth import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +58,6 @@ class MasterOptions:
     music_duck_db: float = 12.0
     music_fade_in_s: float = 1.0
     music_fade_out_s: float = 2.0
-    #: Processes that limit the takes before the track is written (1: all in this one).
-    workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -155,7 +148,6 @@ def master_track(
     out_path: Path,
     options: MasterOptions = MasterOptions(),
     on_progress: Callable[[int, int], None] | None = None,
-    pool: WorkerPool | None = None,
 ) -> MasterResult:
     """Write the mastered track to ``out_path`` (format by extension) and its deliverables beside it.
 
@@ -163,7 +155,6 @@ def master_track(
     take) and derives one gain for the loudness target; the second writes trimmed, faded, gained
     (and, where needed, limited) takes and exact pauses chunk by chunk into a temp file that
     replaces ``out_path`` only on success. ``on_progress(done, total)`` counts both passes.
-    With ``options.workers`` > 1 the takes are limited ahead on worker processes (``pool``'s, if given).
     """
     out_path = Path(out_path)
     fmt = encode.format_for(out_path)
@@ -182,12 +173,10 @@ def master_track(
     gain = loudness.plan_gain(voice_meter, [s.analysis for s in slots], options.loudness_target,
                               ceiling / audio.FULL_SCALE)
     # Steps of 0.05 dB: inaudible, and a re-render after a small change keeps the same gain, so
-    # the limiter's cached results beside each take stay valid.
+    # every take it did not change comes out sample for sample the same.
     gain_db = round(20 * math.log10(gain) / _GAIN_STEP_DB) * _GAIN_STEP_DB
     gain = 10 ** (gain_db / 20)
     cues = tuple(_cue(s, rate) for s in slots if s.analysis is not None)
-    if options.workers > 1:
-        _limit_ahead(slots, rate, ceiling / gain, options.workers, pool)
 
     tags = {k: v for k, v in (("title", options.title), ("artist", options.artist)) if v}
     speech = [(round(c.start_s * rate), round(c.end_s * rate)) for c in cues]
@@ -240,27 +229,28 @@ def _write_track(
     sumsq = 0.0  # unweighted energy of the voice as written, for the RMS that ACX asks about
     peak = 0.0
     limited = 0
-    sos = loudness.k_weighting_sos(rate)
     chunk = loudness.sub_block_len(rate)
+    threshold = ceiling / gain / audio.FULL_SCALE  # what a take's peak may reach before the gain
     for i, slot in enumerate(slots):
         a = slot.analysis
         if a is not None and a.length:
-            x = audio.prepared_take(Path(slot.placement.take), a.trim_start, a.trim_end, rate)  # type: ignore[arg-type]
-            lim = None
-            if a.peak * audio.FULL_SCALE * gain > ceiling:
-                lim = limiter.limit_take(x, ceiling / gain, rate, sos, chunk, Path(slot.placement.take),  # type: ignore[arg-type]
-                                         (loudness.ANALYSIS_VERSION, a.trim_start, a.trim_end))
+            take = Path(slot.placement.take)  # type: ignore[arg-type]
+            x = audio.prepared_take(take, a.trim_start, a.trim_end, rate)
             energies = np.asarray(a.energies)
-            take_sumsq = a.sumsq
-            if lim is not None:
-                limited += 1
-                energies = energies + lim.energy_delta
-                take_sumsq += lim.sumsq_delta
+            take_peak = a.peak
+            if a.peak > threshold:
+                blocks = loudness.take_blocks(take, a)
+                env = limiter.envelope(blocks.peaks, threshold, x.size, rate)
+                if env is not None:
+                    limited += 1
+                    env.apply(x)
+                    energies = energies + limiter.energy_delta(env, blocks.energy, chunk, energies.size)
+                    take_peak = env.peak_after(blocks.peaks)
             x *= gain
-            sumsq += take_sumsq * gain * gain
+            sumsq += float(np.dot(x, x)) / (audio.FULL_SCALE * audio.FULL_SCALE)
             if bed is None:
                 meter.add_chunks(slot.offset, energies, a.length, gain * gain)
-                peak = max(peak, (lim.peak * gain / audio.FULL_SCALE) if lim is not None else a.peak * gain)
+                peak = max(peak, take_peak * gain)
             else:
                 bed.mix(x, slot.offset)
                 meter.add_chunks(slot.offset, loudness.chunk_energies(x, rate), x.size)
@@ -269,59 +259,6 @@ def _write_track(
         peak = max(peak, _write_pause(sink, slot, a.length if a else 0, rate, bed, meter))
         progress(len(slots) + i + 1)
     return meter, sumsq, peak, limited
-
-
-def _limit_key(a: loudness.TakeAnalysis) -> tuple[int, ...]:
-    return (loudness.ANALYSIS_VERSION, a.trim_start, a.trim_end)
-
-
-def _limit_one(take: str, trim_start: int, trim_end: int, rate: int, threshold: float, key: tuple[int, ...]) -> None:
-    """In a worker: limit one take at ``threshold`` so that its result lands in the take's limiter cache."""
-    x = audio.prepared_take(Path(take), trim_start, trim_end, rate)
-    limiter.limit_take(x, threshold, rate, loudness.k_weighting_sos(rate), loudness.sub_block_len(rate), Path(take), key)
-
-
-#: Below this many takes to limit, starting worker processes costs more than it saves.
-_LIMIT_AHEAD_MIN = 8
-
-
-def _limit_ahead(slots: Sequence[_Slot], rate: int, threshold: float, workers: int,
-                 pool: WorkerPool | None = None) -> None:
-    """Limit, on ``workers`` processes, every take the gain pushes over the ceiling and that has no
-    cached result at this threshold; the writing pass then only reads the cached results.
-
-    Limiting is most of a first stitch's work and each take's is independent of the others'. Any
-    failure here only costs time: the writing pass limits whatever it finds uncached.
-    """
-    todo = []
-    for slot in slots:
-        a = slot.analysis
-        if a is None or not a.length or a.peak * audio.FULL_SCALE <= threshold:
-            continue
-        take = Path(slot.placement.take)  # type: ignore[arg-type]
-        if not limiter.is_cached(take, rate, _limit_key(a), threshold):
-            todo.append((str(take), a.trim_start, a.trim_end, rate, threshold, _limit_key(a)))
-    if len(todo) < _LIMIT_AHEAD_MIN:
-        return
-    import concurrent.futures as cf
-    import contextlib
-
-    from .synth import WorkerPool
-
-    # Longest first keeps every process busy to the end.
-    todo.sort(key=lambda t: t[1] - t[2])
-    try:
-        with contextlib.ExitStack() as stack:
-            if pool is None:
-                pool = stack.enter_context(WorkerPool(min(workers, len(todo))))
-            executor = pool.get()
-            for fut in [executor.submit(_limit_one, *t) for t in todo]:
-                try:
-                    fut.result()
-                except Exception as exc:  # noqa: BLE001 - the writing pass limits it again
-                    log.debug("limiting ahead failed: %s", exc)
-    except (OSError, cf.process.BrokenProcessPool) as exc:
-        log.debug("limiting ahead failed: %s", exc)
 
 
 def _encoded_rate(out: Path, rate: int, options: MasterOptions) -> int:

@@ -75,6 +75,18 @@ def test_loudness_and_true_peak_measured_by_ffmpeg(takes: list[Path], tmp_path: 
     assert result.true_peak_dbtp is not None and result.true_peak_dbtp <= ceiling
     if preset == "audiobook":
         assert result.rms_dbfs is not None and -23.0 <= result.rms_dbfs <= -18.0
+    # The reported figures are predicted from the take analyses (the limiter's change from block
+    # energies): the whole written track, filtered and oversampled from scratch, agrees.
+    from narrate import audio, limiter, loudness
+
+    x, rate = audio.read_samples(out)
+    xf = x.astype(np.float64) / audio.FULL_SCALE
+    exact = loudness.integrated_loudness(loudness.chunk_sums(loudness.k_weighted_squares(xf, rate, scaled=True), rate),
+                                         loudness.sub_block_len(rate))
+    assert exact is not None and abs(result.loudness_lufs - exact) <= 0.05
+    assert 20 * np.log10(limiter.true_peak(xf)) <= ceiling
+    rms = 10 * np.log10(np.mean(xf * xf))
+    assert result.rms_dbfs == pytest.approx(rms, abs=0.01)
 
 
 def test_resolve_loudness() -> None:
@@ -167,22 +179,24 @@ def test_unreadable_music_is_input_error(takes: list[Path], tmp_path: Path) -> N
 
 
 def test_rerender_from_caches_is_identical(takes: list[Path], tmp_path: Path) -> None:
-    """The cached analyses and limiter points give the very same track as a render from scratch."""
+    """The cached analyses (with their block peaks) give the very same track as a render from scratch."""
     import shutil as sh
+
+    from narrate import loudness
 
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     copies = [Path(sh.copy2(t, fresh / t.name)) for t in takes]
     pl = [Placement(f"s{i}", t, 0.3, text=TEXTS[i]) for i, t in enumerate(copies)]
     first = master_track(pl, tmp_path / "a.wav", MasterOptions(subtitles=False))
-    assert all((fresh / (t.name + ".limit.bin")).exists() for t in copies)
+    assert all(loudness.sidecar_path(t).exists() for t in copies)
     again = master_track(pl, tmp_path / "b.wav", MasterOptions(subtitles=False))
     assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
     assert again.loudness_lufs == pytest.approx(first.loudness_lufs, abs=1e-9)
-    # Another target: the cached limiter points are for another gain and must not be used.
+    # Another target from the same sidecars, and from none: the same track.
     other = master_track(pl, tmp_path / "c.wav", MasterOptions(loudness_target=-14.0, subtitles=False))
     for t in copies:
-        (fresh / (t.name + ".limit.bin")).unlink()
+        loudness.sidecar_path(t).unlink()
     scratch = master_track(pl, tmp_path / "d.wav", MasterOptions(loudness_target=-14.0, subtitles=False))
     assert (tmp_path / "c.wav").read_bytes() == (tmp_path / "d.wav").read_bytes()
     assert other.loudness_lufs == pytest.approx(scratch.loudness_lufs, abs=1e-9)
@@ -194,7 +208,11 @@ def test_limiter_keeps_a_harsh_signal_under_the_ceiling() -> None:
     rng = np.random.default_rng(3)
     x = (rng.standard_normal(44100) * 9000).clip(-32767, 32767).astype(np.float32)
     threshold = 8000.0
-    lim = limiter.limit_take(x, threshold, 22050, loudness.k_weighting_sos(22050), loudness.sub_block_len(22050))
+    lim = limiter.limit_take(x, threshold, 22050)
     assert lim is not None
-    assert limiter.true_peak(x) <= threshold * 1.001
-    assert lim.peak == pytest.approx(limiter.true_peak(x), rel=1e-6)
+    measured = limiter.true_peak(x)
+    # The envelope is built from block peaks; interpolated points between samples whose gains
+    # differ can land a little over the aim, which the ceiling's 0.2 dB margin absorbs.
+    assert measured <= threshold * 10 ** (loudness.LIMITER_MARGIN_DB / 20)
+    assert lim.peak <= threshold * 1.0001
+    assert np.abs(x).max() > threshold * 0.9  # limited to the ceiling, not far under it
