@@ -51,13 +51,16 @@ def read_header(path: Path) -> TakeInfo:
 
 def read_samples(path: Path) -> tuple[np.ndarray, int]:
     """The take's int16 samples and its sample rate."""
-    info = read_header(path)
     try:
         with wave.open(str(path), "rb") as w:
-            raw = w.readframes(info.frames)
-    except (wave.Error, EOFError, OSError) as exc:
-        raise InputError(f"{path}: cannot read take ({exc})") from None
-    return np.frombuffer(raw, dtype="<i2"), info.sample_rate
+            if w.getnchannels() != 1 or w.getsampwidth() != 2:
+                read_header(path)  # the InputError that says what the take is instead
+            rate = w.getframerate()
+            raw = w.readframes(w.getnframes())
+    except (wave.Error, EOFError, OSError):
+        read_header(path)  # an InputError naming what is wrong with the take
+        raise InputError(f"{path}: cannot read take") from None
+    return np.frombuffer(raw, dtype="<i2"), rate
 
 
 def trim_bounds(samples: np.ndarray, rate: int) -> tuple[int, int]:
@@ -116,15 +119,16 @@ def fade_edges(x: np.ndarray, rate: int) -> None:
     x[x.size - n :] *= curve[::-1]
 
 
-def prepared_take(path: Path, start: int, end: int, track_rate: int) -> np.ndarray:
-    """The take's trimmed, resampled and faded audio as float32 in int16 units."""
+def prepared_take(path: Path, start: int, end: int, track_rate: int, gain: float = 1.0) -> np.ndarray:
+    """The take's trimmed, resampled and faded audio as float32 in int16 units, times ``gain``."""
     samples, rate = read_samples(path)
-    return prepare_samples(samples, rate, start, end, track_rate)
+    return prepare_samples(samples, rate, start, end, track_rate, gain)
 
 
-def prepare_samples(samples: np.ndarray, rate: int, start: int, end: int, track_rate: int) -> np.ndarray:
+def prepare_samples(samples: np.ndarray, rate: int, start: int, end: int, track_rate: int, gain: float = 1.0) -> np.ndarray:
     """``prepared_take`` for samples already read."""
-    x = samples[start:end].astype(np.float32)
+    # Converted and gained in one pass (the resampler and the fades are linear, so the order is free).
+    x = np.multiply(samples[start:end], np.float32(gain), dtype=np.float32)
     x = resample(x, rate, track_rate)
     if not x.flags.writeable:
         x = x.copy()
@@ -132,8 +136,12 @@ def prepare_samples(samples: np.ndarray, rate: int, start: int, end: int, track_
     return x
 
 
-def to_int16(x: np.ndarray) -> bytes:
-    """Float samples in int16 units as little-endian 16-bit PCM, rounded and clipped."""
+def to_int16(x: np.ndarray, clip: bool = True) -> bytes:
+    """Float samples in int16 units as little-endian 16-bit PCM, rounded and clipped.
+
+    ``clip=False`` when the samples are known to lie within (-32768.5, 32767.5) already.
+    """
     np.rint(x, out=x)
-    np.clip(x, -32768, 32767, out=x)
+    if clip:
+        np.clip(x, -32768, 32767, out=x)
     return x.astype("<i2").tobytes()

@@ -21,7 +21,7 @@ _BATCH = 8192
 #: Samples per piece of peak_track: its float32 buffers stay in a core's cache.
 _PIECE = 16384
 #: The envelope is built on blocks of this many samples and interpolated linearly inside them.
-BLOCK = 16
+BLOCK = 32
 
 
 @lru_cache(maxsize=1)
@@ -176,67 +176,92 @@ def _reach(rate: int) -> int:
     return max(3, -(-(width(rate) // 2) // BLOCK) + 1)
 
 
+#: Where inside a block each sample sits, as a fraction of the block (for the linear interpolation).
+_FRAC = (np.arange(BLOCK) + 0.5) / BLOCK
+_FRAC32 = _FRAC.astype(np.float32)
+_FRAC_MEAN = float(_FRAC.mean())
+_FRAC_SQ_MEAN = float((_FRAC * _FRAC).mean())
+
+
 @dataclass(frozen=True)
 class Envelope:
-    """The limiter's gain on the blocks it touches: ``rows[i]`` scales the samples of block ``blocks[i]``."""
+    """The limiter's gain on the blocks it touches: it runs linearly from ``start[i]`` to ``stop[i]``
+    across block ``blocks[i]`` (all values <= 1)."""
 
     blocks: np.ndarray
-    rows: np.ndarray  # (len(blocks), BLOCK) float32, all <= 1
+    start: np.ndarray
+    stop: np.ndarray
     size: int  # samples in the take
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The gain per sample of each touched block, (len(blocks), BLOCK) float32."""
+        start = self.start.astype(np.float32)
+        rows = (self.stop.astype(np.float32) - start)[:, None] * _FRAC32[None, :]
+        rows += start[:, None]
+        return rows
 
     def apply(self, x: np.ndarray) -> None:
         """Multiply ``x`` (float32, in place) by the envelope: one indexed multiply, no per-region loop."""
+        rows = self.rows
+        blocks = self.blocks
         full = self.size // BLOCK
-        inner = self.blocks < full
-        shaped = x[: full * BLOCK].reshape(full, BLOCK)
-        shaped[self.blocks[inner]] *= self.rows[inner]
-        if not inner.all():  # the take's last, partial block
+        if blocks.size and blocks[-1] >= full:  # the take's last, partial block
             tail = x[full * BLOCK :]
-            tail *= self.rows[-1][: tail.size]
+            tail *= rows[-1][: tail.size]
+            rows, blocks = rows[:-1], blocks[:-1]
+        shaped = x[: full * BLOCK].reshape(full, BLOCK)
+        shaped[blocks] *= rows
 
     def energy_factors(self) -> np.ndarray:
         """Per touched block, the mean of the squared gain over its samples (how its energy scales)."""
-        sq = self.rows.astype(np.float64) ** 2
-        out = sq.mean(axis=1)
+        d = self.stop - self.start
+        out = self.start * self.start + 2 * self.start * d * _FRAC_MEAN + d * d * _FRAC_SQ_MEAN
         tail = self.size - (self.size // BLOCK) * BLOCK
         if tail and self.blocks.size and self.blocks[-1] == self.size // BLOCK:
-            out[-1] = sq[-1, :tail].mean()
+            out[-1] = float(np.mean(self.rows[-1, :tail].astype(np.float64) ** 2))
         return out
 
     def peak_after(self, peaks: np.ndarray) -> float:
         """The largest block peak once the envelope is applied (block peaks scaled by their largest gain)."""
-        scaled = peaks.astype(np.float64)
-        scaled[self.blocks] *= self.rows.max(axis=1)
-        return float(scaled.max()) if scaled.size else 0.0
+        if peaks.size == 0:
+            return 0.0
+        scaled = peaks.copy()
+        scaled[self.blocks] *= np.maximum(self.start, self.stop).astype(scaled.dtype)
+        return float(scaled.max())
 
 
 def envelope(peaks: np.ndarray, threshold: float, size: int, rate: int) -> Envelope | None:
     """The limiter's gain envelope for a take of ``size`` samples whose block true peaks are ``peaks``.
 
     Per block the gain it needs (``threshold / peak``) is held over the look-ahead window (a minimum
-    filter), smoothed by a moving average one block narrower, and interpolated linearly between block
-    edges. The average is two blocks narrower than the hold, so every value interpolated for a sample
-    comes from blocks whose hold window covers that sample's block and both its neighbours (which
-    hold all 12 taps of its interpolated points): the gain there never exceeds what the peak needs.
+    filter), smoothed by a moving average, and interpolated linearly between block edges. The
+    average is two blocks narrower than the hold, so every value interpolated for a sample comes
+    from blocks whose hold window covers that sample's block and both its neighbours (which hold all
+    12 taps of its interpolated points): the gain there never exceeds what the peak needs.
     """
-    over = peaks > threshold
-    if not over.any():
+    over = np.flatnonzero(peaks > threshold)
+    if over.size == 0:
         return None
-    need = np.ones(peaks.size)
-    need[over] = threshold / peaks[over].astype(np.float64)
     reach = _reach(rate)
+    # Only blocks within two reaches of a loud one can change: work on that stretch.
+    lo = max(0, int(over[0]) - 2 * reach - 1)
+    hi = min(peaks.size, int(over[-1]) + 2 * reach + 2)
+    need = np.ones(hi - lo)
+    need[over - lo] = threshold / peaks[over].astype(np.float64)
     held = min_filter(need, 2 * reach + 1, 1.0)
     smooth = mean_filter(held, 2 * reach - 3)
     # Running sums leave ~1e-16 noise on runs of ones: those are ones; the rest stays under need,
     # with a margin for the rounding to float32.
     smooth = np.where(smooth > 1 - 1e-9, 1.0, smooth * (1 - 1e-6))
-    edges = np.concatenate([[smooth[0]], (smooth[:-1] + smooth[1:]) / 2, [smooth[-1]]])  # value at each block edge
+    edges = np.empty(smooth.size + 1)  # the gain at each block edge
+    edges[0], edges[-1] = smooth[0], smooth[-1]
+    np.add(smooth[:-1], smooth[1:], out=edges[1:-1])
+    edges[1:-1] *= 0.5
     active = np.flatnonzero(np.minimum(edges[:-1], edges[1:]) < 1.0)
     if active.size == 0:
         return None
-    frac = (np.arange(BLOCK) + 0.5) / BLOCK
-    rows = (edges[active][:, None] + (edges[active + 1] - edges[active])[:, None] * frac[None, :]).astype(np.float32)
-    return Envelope(active, rows, size)
+    return Envelope(active + lo, edges[active], edges[active + 1], size)
 
 
 def energy_delta(env: Envelope, block_energy: np.ndarray, chunk: int, chunks: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from .profiles import LOUDNESS_PRESETS
 log = logging.getLogger(__name__)
 
 #: Bump when anything that changes an analysis changes (trim, fade, filters), so old sidecars are redone.
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 7
 #: True-peak ceilings of the presets. Audiobook follows ACX: peaks at or below -3 dBFS.
 TRUE_PEAK_PRESETS = {"podcast": -1.0, "broadcast": -1.0, "audiobook": -3.0}
 DEFAULT_TRUE_PEAK = -1.0

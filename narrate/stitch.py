@@ -235,7 +235,7 @@ def _write_track(
         a = slot.analysis
         if a is not None and a.length:
             take = Path(slot.placement.take)  # type: ignore[arg-type]
-            x = audio.prepared_take(take, a.trim_start, a.trim_end, rate)
+            x = audio.prepared_take(take, a.trim_start, a.trim_end, rate, gain)
             energies = np.asarray(a.energies)
             take_peak = a.peak
             if a.peak > threshold:
@@ -243,19 +243,20 @@ def _write_track(
                 env = limiter.envelope(blocks.peaks, threshold, x.size, rate)
                 if env is not None:
                     limited += 1
-                    env.apply(x)
+                    env.apply(x)  # the envelope is a factor: before or after the gain is the same
                     energies = energies + limiter.energy_delta(env, blocks.energy, chunk, energies.size)
                     take_peak = env.peak_after(blocks.peaks)
-            x *= gain
             sumsq += float(np.dot(x, x)) / (audio.FULL_SCALE * audio.FULL_SCALE)
             if bed is None:
                 meter.add_chunks(slot.offset, energies, a.length, gain * gain)
                 peak = max(peak, take_peak * gain)
+                # Under full scale by the analysis (limited or not): rounding cannot leave int16.
+                sink.write(audio.to_int16(x, clip=take_peak * gain > 0.999))
             else:
                 bed.mix(x, slot.offset)
                 meter.add_chunks(slot.offset, loudness.chunk_energies(x, rate), x.size)
                 peak = max(peak, limiter.true_peak(x) / audio.FULL_SCALE)
-            sink.write(audio.to_int16(x))
+                sink.write(audio.to_int16(x))
         peak = max(peak, _write_pause(sink, slot, a.length if a else 0, rate, bed, meter))
         progress(len(slots) + i + 1)
     return meter, sumsq, peak, limited
