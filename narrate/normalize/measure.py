@@ -57,6 +57,11 @@ def amount_words(amount: str, and_: bool) -> str:
     parts = fraction.parse(amount)
     if parts:
         return fraction.mixed(*parts, and_=and_)
+    if "/" in amount:  # a fraction with a zero denominator: say what is written
+        top, _, bottom = amount.strip().rpartition("/")
+        whole, _, top = top.rpartition(" ")
+        said = f"{number(top, and_)} over {number(bottom, and_)}"
+        return f"{number(whole, and_)} and {said}" if whole else said
     head, _, scale = amount.partition(" ")
     # "460 million": the number multiplies the scale, so British "and" (last group only) does not apply
     return f"{number(head, and_ and not scale)} {scale}".strip()
