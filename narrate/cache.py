@@ -6,6 +6,7 @@ Layout under the cache root (``NARRATE_CACHE_DIR`` or ``.narrate/`` beside the s
     takes/<k[:2]>/<key>/001.json    its metadata (written after the WAV: a take without it is unfinished)
     takes/<k[:2]>/<key>/current     the take number renders use (the newest, or the one picked)
     renders/<script>-<hash>.json    what the last render of a script used (for ``cache prune``)
+    renders/<script>-<hash>.master  where each take lies in that render's WAV, for splicing re-renders
     lock                            held by a render, so that two renders of one folder take turns
 """
 
@@ -214,6 +215,9 @@ class TakeCache:
         stem = re.sub(r"[^\w.-]", "_", Path(script).stem)[:60] or "script"
         return self.root / "renders" / f"{stem}-{digest}.json"
 
+    def master_record_path(self, script: Path) -> Path:
+        return self.manifest_path(script).with_suffix(".master")
+
     def write_manifest(self, script: Path, doc: dict[str, Any]) -> None:
         atomic_write_text(self.manifest_path(script), json.dumps(doc, ensure_ascii=False, indent=1))
 
@@ -252,6 +256,7 @@ class TakeCache:
                 dropped_manifests += 1
                 if not dry_run:
                     m.unlink(missing_ok=True)
+                    m.with_suffix(".master").unlink(missing_ok=True)
                 continue
             used.update(str(s.get("key")) for s in doc.get("segments", []))
         removed = freed = 0

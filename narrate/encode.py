@@ -115,7 +115,7 @@ class Sink(Protocol):
     def abort(self) -> None: ...
 
 
-def _riff_info(tags: dict[str, str]) -> bytes:
+def riff_info(tags: dict[str, str]) -> bytes:
     """A RIFF ``LIST/INFO`` chunk (INAM title, IART artist) that ffprobe and players read as tags."""
     ids = {"title": b"INAM", "artist": b"IART"}
     body = b"INFO"
@@ -144,7 +144,7 @@ class WavSink:
     def close(self) -> None:
         self._w.close()
         if self.tags:
-            info = _riff_info(self.tags)
+            info = riff_info(self.tags)
             with open(self.tmp, "r+b") as f:
                 f.seek(0, os.SEEK_END)
                 if f.tell() % 2:

@@ -240,8 +240,10 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
             subtitles=options.subtitles,
             music=options.music,
             music_gain_db=options.music_gain_db,
+            record=s.cache.master_record_path(s.script),
         )
-        mastered: MasterResult = master_track(placements, out, opts, on_progress=lambda d, t: progress("stitch", d, t))
+        mastered: MasterResult = master_track(placements, out, opts, on_progress=lambda d, t: progress("stitch", d, t),
+                                              pool=pool)
         s.cache.write_manifest(s.script, {
             "script": str(s.script.resolve()),
             "output": str(out.resolve()),

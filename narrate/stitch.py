@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 import numpy as np
 
-from . import audio, encode, limiter, loudness
+from . import audio, encode, limiter, loudness, splice
 from .engines.base import WordTime
 from .errors import InputError
 from .music import MusicBed
 from .subtitles import write_deliverables
+
+if TYPE_CHECKING:
+    from .synth import WorkerPool
 
 log = logging.getLogger(__name__)
 
 #: Long pauses are written in pieces of this many seconds, so memory never follows their length.
 _PAUSE_PIECE_S = 1.0
 _GAIN_STEP_DB = 0.05
+#: A re-render keeps the last render's gain while the ideal gain stays this close to it.
+_GAIN_HOLD_DB = 0.1
+#: Below this many takes to master, worker processes cost more than they save.
+_PARALLEL_MIN = 16
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class MasterOptions:
     music_duck_db: float = 12.0
     music_fade_in_s: float = 1.0
     music_fade_out_s: float = 2.0
+    #: Where to keep the record of this render's WAV (see narrate.splice); None: no record, no splicing.
+    record: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +159,7 @@ def master_track(
     out_path: Path,
     options: MasterOptions = MasterOptions(),
     on_progress: Callable[[int, int], None] | None = None,
+    pool: WorkerPool | None = None,
 ) -> MasterResult:
     """Write the mastered track to ``out_path`` (format by extension) and its deliverables beside it.
 
@@ -155,6 +167,8 @@ def master_track(
     take) and derives one gain for the loudness target; the second writes trimmed, faded, gained
     (and, where needed, limited) takes and exact pauses chunk by chunk into a temp file that
     replaces ``out_path`` only on success. ``on_progress(done, total)`` counts both passes.
+    A WAV without a music bed is written take by take at known offsets instead: on ``pool``'s
+    workers when given, and copying takes unchanged since the render ``options.record`` describes.
     """
     out_path = Path(out_path)
     fmt = encode.format_for(out_path)
@@ -173,32 +187,37 @@ def master_track(
     gain = loudness.plan_gain(voice_meter, [s.analysis for s in slots], options.loudness_target,
                               ceiling / audio.FULL_SCALE)
     # Steps of 0.05 dB: inaudible, and a re-render after a small change keeps the same gain, so
-    # every take it did not change comes out sample for sample the same.
-    gain_db = round(20 * math.log10(gain) / _GAIN_STEP_DB) * _GAIN_STEP_DB
+    # every take it did not change comes out sample for sample the same (and, into a WAV, is
+    # copied from the last render instead of mastered again: see narrate.splice).
+    ideal_db = 20 * math.log10(gain)
+    gain_db = round(ideal_db / _GAIN_STEP_DB) * _GAIN_STEP_DB
+    placed = fmt.codec is None and options.music is None
+    previous = splice.load(options.record) if placed and options.record is not None else None
+    if previous is not None and not previous.usable_for(out_path, rate, ceiling):
+        previous = None
+    if previous is not None and abs(ideal_db - previous.gain_db) <= _GAIN_HOLD_DB:
+        gain_db = previous.gain_db  # within 0.1 LU of the target still: keep the last render's gain
     gain = 10 ** (gain_db / 20)
     cues = tuple(_cue(s, rate) for s in slots if s.analysis is not None)
 
     tags = {k: v for k, v in (("title", options.title), ("artist", options.artist)) if v}
     speech = [(round(c.start_s * rate), round(c.end_s * rate)) for c in cues]
+    threshold = ceiling / gain / audio.FULL_SCALE  # what a take's peak may reach before the gain
     try:
         with encode.atomic_path(out_path) as tmp:
-            bed = None
-            if options.music is not None:
-                bed = MusicBed(Path(options.music), rate, length, speech, options.music_gain_db,
-                               options.music_duck_db, options.music_fade_in_s, options.music_fade_out_s)
-            try:
-                sink = encode.open_sink(tmp, out_path, rate, options.sample_rate, options.bitrate, tags)
-                try:
-                    stats = _write_track(slots, sink, rate, gain, ceiling, bed, progress)
-                    sink.close()
-                except BaseException:
-                    sink.abort()
-                    raise
-            finally:
-                if bed is not None:
-                    bed.close()
+            if placed:
+                written = _write_placed(slots, tmp, out_path, rate, gain, gain_db, threshold, length, tags,
+                                        previous, pool, progress)
+                stats = _measure(slots, written, rate)
+            else:
+                stats = _write_streaming(slots, tmp, out_path, rate, gain, threshold, length, tags, speech,
+                                         options, progress)
     except OSError as exc:
         raise encode.output_error(out_path, exc) from None
+    if placed and options.record is not None:
+        splice.save(options.record, out_path, rate, gain_db, ceiling,
+                    ((splice.take_identity(Path(sl.placement.take), sl.analysis), sl.offset, sl.analysis.length, w)  # type: ignore[arg-type]
+                     for sl, w in zip(slots, written) if w is not None and sl.analysis is not None))
     final_meter, sumsq, peak, limited = stats
     final_meter.finish(length)
     result_loudness = final_meter.integrated()
@@ -216,42 +235,158 @@ def master_track(
     return result
 
 
+def master_take(take: Path, a: loudness.TakeAnalysis, rate: int, gain: float,
+                threshold: float) -> tuple[np.ndarray, splice.Written]:
+    """One take trimmed, faded, gained and (where its peaks pass ``threshold`` before the gain) limited.
+
+    Returns the samples (float32, int16 units) and what they measure, from the take's analysis.
+    """
+    x = audio.prepared_take(take, a.trim_start, a.trim_end, rate, gain)
+    energies = np.asarray(a.energies)
+    peak = a.peak
+    limited = False
+    if a.peak > threshold:
+        blocks = loudness.take_blocks(take, a)
+        env = limiter.envelope(blocks.peaks, threshold, x.size, rate)
+        if env is not None:
+            env.apply(x)  # a factor: before or after the gain is the same
+            energies = energies + limiter.energy_delta(env, blocks.energy, loudness.sub_block_len(rate), energies.size)
+            peak = env.peak_after(blocks.peaks)
+            limited = True
+    sumsq = float(np.dot(x, x)) / (audio.FULL_SCALE * audio.FULL_SCALE)
+    return x, splice.Written(energies * (gain * gain), peak * gain, sumsq, limited)
+
+
+_Stats = tuple[loudness.LoudnessMeter, float, float, int]
+
+
+def _measure(slots: Sequence[_Slot], written: Sequence[splice.Written | None], rate: int) -> _Stats:
+    meter = loudness.LoudnessMeter(rate)
+    sumsq = peak = 0.0
+    limited = 0
+    for slot, w in zip(slots, written):
+        if w is not None and slot.analysis is not None:
+            meter.add_chunks(slot.offset, w.energies, slot.analysis.length)
+            sumsq += w.sumsq
+            peak = max(peak, w.peak)
+            limited += w.limited
+    return meter, sumsq, peak, limited
+
+
+def _write_placed(
+    slots: Sequence[_Slot], tmp: Path, out_path: Path, rate: int, gain: float, gain_db: float, threshold: float,
+    length: int, tags: dict[str, str], previous: splice.Record | None, pool: WorkerPool | None,
+    progress: Callable[[int], None],
+) -> list[splice.Written | None]:
+    """The WAV written take by take at its offset: copied from the previous render, or mastered here
+    or on the pool's workers. Returns what each slot's take measured (None for pure pauses)."""
+    splice.create(tmp, rate, length, encode.riff_info(tags) if tags else b"")
+    written: list[splice.Written | None] = [None] * len(slots)
+    todo: list[tuple[int, str, loudness.TakeAnalysis, int]] = []
+    done = len(slots)
+    reuse = previous is not None and previous.gain_db == gain_db
+    src = os.open(out_path, os.O_RDONLY) if reuse else -1
+    dst = os.open(tmp, os.O_WRONLY)
+    try:
+        for i, slot in enumerate(slots):
+            a = slot.analysis
+            if a is None or not a.length:
+                done += 1
+                continue
+            take = Path(slot.placement.take)  # type: ignore[arg-type]
+            hit = previous.takes.get(splice.take_identity(take, a)) if reuse and previous is not None else None
+            if hit is not None and hit[1] == a.length:
+                splice.copy_range(src, dst, hit[0], slot.offset, a.length)
+                written[i] = hit[2]
+                done += 1
+            else:
+                todo.append((i, str(take), a, slot.offset))
+    finally:
+        os.close(dst)
+        if src >= 0:
+            os.close(src)
+    progress(done)
+    workers = pool.workers if pool is not None else 1
+    if pool is not None and workers > 1 and len(todo) >= _PARALLEL_MIN:
+        import concurrent.futures as cf
+
+        try:
+            futures = [pool.get().submit(splice.write_group, str(tmp), rate, gain, threshold, g)
+                       for g in _groups(todo, workers)]
+            for fut in futures:
+                for i, w in fut.result():
+                    written[i] = w
+                    done += 1
+                progress(done)
+            return written
+        except cf.process.BrokenProcessPool:
+            log.debug("a worker died while writing the track; writing it here")
+    for i, w in splice.write_group(str(tmp), rate, gain, threshold, todo):
+        written[i] = w
+        done += 1
+        progress(done)
+    return written
+
+
+def _groups(todo: list[tuple[int, str, loudness.TakeAnalysis, int]], n: int) -> list[list[tuple[int, str, loudness.TakeAnalysis, int]]]:
+    """``todo`` cut into ``n`` runs of about equal audio (contiguous, so each worker writes one stretch)."""
+    total = sum(t[2].length for t in todo)
+    groups: list[list[tuple[int, str, loudness.TakeAnalysis, int]]] = [[]]
+    acc = 0
+    for item in todo:
+        if acc >= total * len(groups) / n and len(groups) < n:
+            groups.append([])
+        groups[-1].append(item)
+        acc += item[2].length
+    return [g for g in groups if g]
+
+
+def _write_streaming(
+    slots: Sequence[_Slot], tmp: Path, out_path: Path, rate: int, gain: float, threshold: float, length: int,
+    tags: dict[str, str], speech: list[tuple[int, int]], options: MasterOptions, progress: Callable[[int], None],
+) -> _Stats:
+    """The track streamed in order into the format's sink (an encoder, or a WAV with a music bed)."""
+    bed = None
+    if options.music is not None:
+        bed = MusicBed(Path(options.music), rate, length, speech, options.music_gain_db,
+                       options.music_duck_db, options.music_fade_in_s, options.music_fade_out_s)
+    try:
+        sink = encode.open_sink(tmp, out_path, rate, options.sample_rate, options.bitrate, tags)
+        try:
+            stats = _write_track(slots, sink, rate, gain, threshold, bed, progress)
+            sink.close()
+        except BaseException:
+            sink.abort()
+            raise
+    finally:
+        if bed is not None:
+            bed.close()
+    return stats
+
+
 def _write_track(
-    slots: Sequence[_Slot], sink: encode.Sink, rate: int, gain: float, ceiling: float,
+    slots: Sequence[_Slot], sink: encode.Sink, rate: int, gain: float, threshold: float,
     bed: MusicBed | None, progress: Callable[[int], None],
-) -> tuple[loudness.LoudnessMeter, float, float, int]:
-    """The second pass: every take gained (limited where needed), the bed mixed in, the pauses exact.
+) -> _Stats:
+    """Every take gained (limited where needed), the bed mixed in, the pauses exact, in order.
 
     Returns the finished track's meter, its unweighted energy, its true peak and how many takes the
-    limiter touched. Takes left unlimited without a bed are measured from their cached analysis.
+    limiter touched. Without a bed the takes are measured from their analyses.
     """
     meter = loudness.LoudnessMeter(rate)
     sumsq = 0.0  # unweighted energy of the voice as written, for the RMS that ACX asks about
     peak = 0.0
     limited = 0
-    chunk = loudness.sub_block_len(rate)
-    threshold = ceiling / gain / audio.FULL_SCALE  # what a take's peak may reach before the gain
     for i, slot in enumerate(slots):
         a = slot.analysis
         if a is not None and a.length:
-            take = Path(slot.placement.take)  # type: ignore[arg-type]
-            x = audio.prepared_take(take, a.trim_start, a.trim_end, rate, gain)
-            energies = np.asarray(a.energies)
-            take_peak = a.peak
-            if a.peak > threshold:
-                blocks = loudness.take_blocks(take, a)
-                env = limiter.envelope(blocks.peaks, threshold, x.size, rate)
-                if env is not None:
-                    limited += 1
-                    env.apply(x)  # the envelope is a factor: before or after the gain is the same
-                    energies = energies + limiter.energy_delta(env, blocks.energy, chunk, energies.size)
-                    take_peak = env.peak_after(blocks.peaks)
-            sumsq += float(np.dot(x, x)) / (audio.FULL_SCALE * audio.FULL_SCALE)
+            x, w = master_take(Path(slot.placement.take), a, rate, gain, threshold)  # type: ignore[arg-type]
+            sumsq += w.sumsq
+            limited += w.limited
             if bed is None:
-                meter.add_chunks(slot.offset, energies, a.length, gain * gain)
-                peak = max(peak, take_peak * gain)
-                # Under full scale by the analysis (limited or not): rounding cannot leave int16.
-                sink.write(audio.to_int16(x, clip=take_peak * gain > 0.999))
+                meter.add_chunks(slot.offset, w.energies, a.length)
+                peak = max(peak, w.peak)
+                sink.write(audio.to_int16(x, clip=w.peak > 0.999))
             else:
                 bed.mix(x, slot.offset)
                 meter.add_chunks(slot.offset, loudness.chunk_energies(x, rate), x.size)

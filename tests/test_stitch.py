@@ -184,15 +184,16 @@ def test_missing_and_read_only_folders(takes: list[Path], tmp_path: Path, monkey
 def test_disk_full_is_one_line_output_error(takes: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    from narrate import encode
+    from narrate import splice
 
     out = tmp_path / "full.wav"
     out.write_bytes(b"previous")
 
-    def full(self: object, pcm: bytes) -> None:
+    def full(fd: int, offset: int, pcm: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(encode.WavSink, "write", full)
+    # A WAV is written take by take at its offset (narrate.splice); the real full disk is in test_faults.
+    monkeypatch.setattr(splice, "write_at", full)
     with pytest.raises(OutputError, match="disk full") as err:
         master_track(placements(takes), out)
     assert "\n" not in err.value.message

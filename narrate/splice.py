@@ -1,0 +1,191 @@
+"""A WAV track written take by take at known offsets: split across processes, or copied from the last render.
+
+Once the layout is known every take's place in the track is known, so the track's temp file is sized
+up front (its pauses are the file's zeros) and each take is written at its own offset. That lets
+worker processes master disjoint groups of takes at once, and lets a re-render copy, byte for byte,
+every take that the last render of the same output already wrote at the same gain: a record of that
+render (where each take went, what it measured) is kept in the take cache. The record is trusted only
+while the output file is exactly the one it describes (path, size, modification time).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import atomic
+from .loudness import ANALYSIS_VERSION, TakeAnalysis
+
+log = logging.getLogger(__name__)
+
+HEADER_BYTES = 44
+_MAGIC = b"NRM1"
+#: Bump when anything that changes a take's written samples changes.
+RECORD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Written:
+    """What writing one take produced: its K-weighted energy per 100 ms chunk, true peak (full scale 1)
+    and unweighted energy, all as written (after limiting and gain)."""
+
+    energies: np.ndarray
+    peak: float
+    sumsq: float
+    limited: bool
+
+
+def take_identity(take: Path, a: TakeAnalysis) -> tuple[str, int, int, int, int]:
+    """What makes a take's prepared samples the same: its file (path, size, mtime) and trim points."""
+    return (str(Path(take).resolve()), a.size, a.mtime_ns, a.trim_start, a.trim_end)
+
+
+# ---------------------------------------------------------------- the positional file
+
+
+def wav_header(rate: int, samples: int, riff_extra: int = 0) -> bytes:
+    """A 44-byte header of 16-bit mono PCM with ``samples`` samples (``riff_extra``: chunks after the data)."""
+    data = 2 * samples
+    pad = data % 2
+    return (b"RIFF" + struct.pack("<I", 36 + data + pad + riff_extra) + b"WAVE"
+            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, 2 * rate, 2, 16)
+            + b"data" + struct.pack("<I", data))
+
+
+def create(tmp: Path, rate: int, samples: int, info: bytes) -> None:
+    """Size ``tmp`` for the whole track (zeros where nothing is written) with its header and tag chunk."""
+    with open(tmp, "wb") as f:
+        f.write(wav_header(rate, samples, len(info)))
+        f.truncate(HEADER_BYTES + 2 * samples)
+        if info:
+            f.seek(0, os.SEEK_END)
+            f.write(info)
+
+
+def write_at(fd: int, offset: int, pcm: bytes) -> None:
+    """Write ``pcm`` at sample ``offset`` of the track open as ``fd``."""
+    view = memoryview(pcm)
+    pos = HEADER_BYTES + 2 * offset
+    while view:
+        n = os.pwrite(fd, view, pos)
+        view, pos = view[n:], pos + n
+
+
+def copy_range(src: int, dst: int, src_offset: int, dst_offset: int, samples: int) -> None:
+    """Copy ``samples`` samples between two tracks' data, in the kernel where it can."""
+    count = 2 * samples
+    s, d = HEADER_BYTES + 2 * src_offset, HEADER_BYTES + 2 * dst_offset
+    while count > 0:
+        try:
+            n = os.copy_file_range(src, dst, count, s, d)
+        except (AttributeError, OSError):
+            n = 0
+        if n <= 0:  # no kernel copy here (or a short file): read and write
+            chunk = os.pread(src, min(count, 1 << 22), s)
+            if not chunk:
+                raise OSError("the previous track is shorter than its record says")
+            n = os.pwrite(dst, chunk, d)
+        count, s, d = count - n, s + n, d + n
+
+
+def write_group(tmp: str, rate: int, gain: float, threshold: float,
+                items: Sequence[tuple[int, str, TakeAnalysis, int]]) -> list[tuple[int, Written]]:
+    """Master the takes ``items`` ((slot index, take, analysis, sample offset)) into the track ``tmp``.
+
+    Runs in a worker process, or in the renderer's own for small jobs.
+    """
+    from .stitch import master_take
+
+    out = []
+    fd = os.open(tmp, os.O_WRONLY)
+    try:
+        for index, take, a, offset in items:
+            x, w = master_take(Path(take), a, rate, gain, threshold)
+            from .audio import to_int16
+
+            write_at(fd, offset, to_int16(x, clip=w.peak > 0.999))
+            out.append((index, w))
+    finally:
+        os.close(fd)
+    return out
+
+
+# ---------------------------------------------------------------- the record of the last render
+
+
+@dataclass(frozen=True)
+class Record:
+    """Where the last render put each take in its WAV output, and what each measured."""
+
+    output: str
+    size: int
+    mtime_ns: int
+    rate: int
+    gain_db: float
+    ceiling: float
+    takes: dict[tuple[str, int, int, int, int], tuple[int, int, Written]]  # identity -> (offset, length, written)
+
+    def usable_for(self, out: Path, rate: int, ceiling: float) -> bool:
+        """Whether ``out`` still is the file this record describes, at this rate and ceiling."""
+        try:
+            st = out.stat()
+        except OSError:
+            return False
+        return (self.output, self.size, self.mtime_ns, self.rate, self.ceiling) == (
+            str(out.resolve()), st.st_size, st.st_mtime_ns, rate, ceiling)
+
+
+def save(path: Path, out: Path, rate: int, gain_db: float, ceiling: float,
+         placed: Iterable[tuple[tuple[str, int, int, int, int], int, int, Written]]) -> None:
+    """Record the render just written to ``out``: each take's identity, offset, length and measures."""
+    st = out.stat()
+    rows: list[list[Any]] = []
+    arrays: list[bytes] = []
+    for ident, offset, length, w in placed:
+        rows.append([*ident, offset, length, w.peak, w.sumsq, w.limited, int(w.energies.size)])
+        arrays.append(np.asarray(w.energies, dtype="<f8").tobytes())
+    head = json.dumps({
+        "version": RECORD_VERSION, "analysis_version": ANALYSIS_VERSION, "output": str(out.resolve()),
+        "size": st.st_size, "mtime_ns": st.st_mtime_ns, "rate": rate, "gain_db": gain_db, "ceiling": ceiling,
+        "takes": rows,
+    }, separators=(",", ":")).encode()
+    try:
+        atomic.write_bytes(path, b"".join([_MAGIC, len(head).to_bytes(4, "little"), head, *arrays]))
+    except OSError as exc:  # only costs the next re-render its speed
+        log.debug("cannot keep the render record %s: %s", path, exc)
+
+
+def load(path: Path) -> Record | None:
+    """The record at ``path``, or None when missing, damaged or from another version."""
+    try:
+        raw = path.read_bytes()
+        if raw[:4] != _MAGIC:
+            return None
+        n = int.from_bytes(raw[4:8], "little")
+        doc = json.loads(raw[8 : 8 + n])
+        if doc.get("version") != RECORD_VERSION or doc.get("analysis_version") != ANALYSIS_VERSION:
+            return None
+        values = np.frombuffer(raw, dtype="<f8", offset=8 + n)
+        takes: dict[tuple[str, int, int, int, int], tuple[int, int, Written]] = {}
+        at = 0
+        for take, size, mtime, t0, t1, offset, length, peak, sumsq, limited, ne in doc["takes"]:
+            energies = values[at : at + ne]
+            if energies.size != ne:
+                return None
+            at += ne
+            takes[(str(take), int(size), int(mtime), int(t0), int(t1))] = (
+                int(offset), int(length), Written(energies, float(peak), float(sumsq), bool(limited)))
+        if at != values.size:
+            return None
+        return Record(str(doc["output"]), int(doc["size"]), int(doc["mtime_ns"]), int(doc["rate"]),
+                      float(doc["gain_db"]), float(doc["ceiling"]), takes)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None

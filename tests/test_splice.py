@@ -1,0 +1,147 @@
+"""Writing a WAV take by take at its offset: copied from the last render, or mastered on worker processes.
+
+Real espeak-ng takes; every spliced or parallel track is compared byte for byte with one mastered
+from scratch in one process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import require_tool
+from narrate import splice
+from narrate.stitch import MasterOptions, Placement, master_track
+from narrate.synth import WorkerPool
+
+TEXTS = [
+    "The council voted on Tuesday to approve the new budget.",
+    "It includes funding for twelve schools and two clinics.",
+    "Critics say the plan arrives too late for this winter.",
+    "The mayor said work would begin in the spring.",
+    "Residents will be able to comment until the end of the month.",
+]
+
+
+@pytest.fixture(scope="module")
+def takes(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    exe = require_tool("espeak-ng")
+    d = tmp_path_factory.mktemp("splice-takes")
+    out = []
+    for i, text in enumerate(TEXTS):
+        p = d / f"t{i}.wav"
+        subprocess.run([exe, "-w", str(p), text], check=True, capture_output=True)
+        out.append(p)
+    return out
+
+
+def plan(takes: list[Path], pause: float = 0.4) -> list[Placement]:
+    return [Placement(f"s{i}", t, pause + 0.1 * (i % 3), text=f"Segment {i}.") for i, t in enumerate(takes)]
+
+
+class Spy:
+    """Counts the takes mastered (not copied) through splice.write_group."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.mastered = 0
+        real = splice.write_group
+
+        def counting(tmp, rate, gain, threshold, items):  # type: ignore[no-untyped-def]
+            self.mastered += len(items)
+            return real(tmp, rate, gain, threshold, items)
+
+        monkeypatch.setattr(splice, "write_group", counting)
+
+
+def read(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
+
+
+def cut(cue) -> slice:  # type: ignore[no-untyped-def]
+    return slice(round(cue.start_s * 22050), round(cue.end_s * 22050))
+
+
+def fresh(pl: list[Placement], path: Path) -> bytes:
+    master_track(pl, path, MasterOptions(subtitles=False))
+    return path.read_bytes()
+
+
+def test_rerender_copies_unchanged_takes(takes: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    record = tmp_path / "render.master"
+    out = tmp_path / "track.wav"
+    opts = MasterOptions(subtitles=False, record=record)
+    many = takes * 4  # a 20-segment script: one edit moves its loudness by far less than 0.1 LU
+    first = master_track(plan(many), out, opts)
+    assert record.exists()
+    spy = Spy(monkeypatch)
+    # New pauses move every take: all copied, none mastered, and the track is the one made from scratch.
+    moved = plan(many, pause=0.9)
+    again = master_track(moved, out, opts)
+    assert spy.mastered == 0
+    assert again.gain_db == first.gain_db
+    assert out.read_bytes() == fresh(moved, tmp_path / "scratch.wav")
+    # One take replaced by a new one: exactly that one is mastered; all the others are copied.
+    other = tmp_path / "other.wav"
+    subprocess.run([require_tool("espeak-ng"), "-w", str(other), "Critics say the plan comes too late."], check=True)
+    edited = plan(many[:7] + [other] + many[8:], pause=0.9)
+    before = read(out)
+    spy.mastered = 0
+    third = master_track(edited, out, opts)
+    assert spy.mastered == 1
+    # The last render's gain is kept (the track is still within 0.1 LU of its target), so every
+    # unchanged take is the very same samples, only moved.
+    assert third.gain_db == first.gain_db
+    assert third.loudness_lufs is not None and abs(third.loudness_lufs - (-16.0)) <= 0.15
+    after = read(out)
+    for old, new in zip(again.cues, third.cues):
+        a, b = after[cut(new)], before[cut(old)]
+        if new.segment_id != "s7":
+            assert np.array_equal(a, b)
+    # And the new take is mastered as a render from scratch masters it (up to the gain it picks).
+    scratch = master_track(edited, tmp_path / "scratch2.wav", MasterOptions(subtitles=False))
+    ref = read(tmp_path / "scratch2.wav")[cut(scratch.cues[7])]
+    mine = after[cut(third.cues[7])]
+    assert mine.size == ref.size and np.corrcoef(mine, ref)[0, 1] > 0.999
+
+
+def test_record_is_not_trusted_for_a_changed_output(takes: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    record = tmp_path / "render.master"
+    out = tmp_path / "track.wav"
+    opts = MasterOptions(subtitles=False, record=record)
+    master_track(plan(takes), out, opts)
+    # Someone else rewrote the output (same size, other bytes): nothing may be copied from it.
+    data = bytearray(out.read_bytes())
+    data[200:4000] = bytes(3800)
+    out.write_bytes(bytes(data))
+    spy = Spy(monkeypatch)
+    master_track(plan(takes), out, opts)
+    assert spy.mastered == len(takes)
+    assert out.read_bytes() == fresh(plan(takes), tmp_path / "scratch.wav")
+    # A damaged record: ignored, the track still right.
+    record.write_bytes(record.read_bytes()[:-12])
+    assert splice.load(record) is None
+    spy.mastered = 0
+    master_track(plan(takes), out, opts)
+    assert spy.mastered == len(takes)
+    assert out.read_bytes() == (tmp_path / "scratch.wav").read_bytes()
+    # The record is good again; another ceiling (another preset) is another track: not copied.
+    spy.mastered = 0
+    master_track(plan(takes), out, opts)
+    assert spy.mastered == 0
+    master_track(plan(takes), out, MasterOptions(subtitles=False, record=record, true_peak_dbtp=-3.0))
+    assert spy.mastered == len(takes)
+
+
+def test_parallel_write_equals_one_process(takes: list[Path], tmp_path: Path) -> None:
+    many = plan(takes * 4)  # 20 takes: enough to go to the workers
+    serial = fresh(many, tmp_path / "serial.wav")
+    with WorkerPool(2) as pool:
+        result = master_track(many, tmp_path / "parallel.wav", MasterOptions(subtitles=False), pool=pool)
+        assert pool._pool is not None  # the workers did run
+    assert (tmp_path / "parallel.wav").read_bytes() == serial
+    assert result.limited_takes > 0  # the limiter ran in the workers too
