@@ -273,8 +273,13 @@ def energy_delta(env: Envelope, block_energy: np.ndarray, chunk: int, chunks: in
     tests).
     """
     change = block_energy[env.blocks].astype(np.float64) * (env.energy_factors() - 1.0)
-    idx = np.minimum(env.blocks * BLOCK // chunk, chunks - 1)
-    return np.bincount(idx, weights=change, minlength=chunks)[:chunks]
+    start = env.blocks * BLOCK
+    first = start // chunk
+    # A block straddling two chunks gives each its share (energy taken as even within the block).
+    spill = np.clip(start + BLOCK - (first + 1) * chunk, 0, BLOCK) / BLOCK
+    out = np.bincount(np.minimum(first, chunks - 1), weights=change * (1.0 - spill), minlength=chunks)
+    out += np.bincount(np.minimum(first + 1, chunks - 1), weights=change * spill, minlength=chunks)
+    return out[:chunks]
 
 
 @dataclass(frozen=True)

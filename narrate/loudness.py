@@ -21,7 +21,7 @@ from .profiles import LOUDNESS_PRESETS
 log = logging.getLogger(__name__)
 
 #: Bump when anything that changes an analysis changes (trim, fade, filters), so old sidecars are redone.
-ANALYSIS_VERSION = 7
+ANALYSIS_VERSION = 8
 #: True-peak ceilings of the presets. Audiobook follows ACX: peaks at or below -3 dBFS.
 TRUE_PEAK_PRESETS = {"podcast": -1.0, "broadcast": -1.0, "audiobook": -3.0}
 DEFAULT_TRUE_PEAK = -1.0
@@ -33,6 +33,8 @@ HIST_BOTTOM_DB = -40.0
 HIST_STEP_DB = 0.5
 HIST_BINS = 92
 ABSOLUTE_GATE_LUFS = -70.0
+#: The deepest the limiter may cut the loudest peak to reach a loudness target.
+MAX_LIMIT_DB = 20.0
 RELATIVE_GATE_LU = -10.0
 
 
@@ -113,7 +115,12 @@ def plan_gain(meter: LoudnessMeter, analyses: list[TakeAnalysis | None], target:
     peaks = np.array([a.peak if a is not None else 0.0 for a in analyses])
     totals = np.maximum(hists.sum(axis=1), 1e-300)
     centre = 10 ** ((HIST_BOTTOM_DB + HIST_STEP_DB * (np.arange(HIST_BINS) + 0.5)) / 20)
+    # Past some depth limiting only flattens the sound, barely raising its loudness: a target that
+    # needs more is out of reach, and the track gets as loud as this depth allows instead.
+    loudest = float(peaks.max()) if peaks.size else 0.0
+    most = ceiling / loudest * 10 ** (MAX_LIMIT_DB / 20) if loudest > 0 else math.inf
     for _ in range(8):
+        gain = min(gain, most)
         threshold = ceiling / gain
         retained = hists @ (np.minimum(1.0, threshold / centre) ** 2) / totals
         scales = np.where(peaks > threshold, retained, 1.0)
@@ -121,7 +128,9 @@ def plan_gain(meter: LoudnessMeter, analyses: list[TakeAnalysis | None], target:
         if level is None or abs(target - level) < 0.01:
             break
         gain *= 10 ** ((target - level) / 20)
-    return gain
+    if gain > most:
+        log.info("loudness target %.1f LUFS is out of reach without limiting peaks by more than %g dB", target, MAX_LIMIT_DB)
+    return min(gain, most)
 
 
 def k_weighted_squares(x: np.ndarray, rate: int, scaled: bool = False) -> np.ndarray:
@@ -134,18 +143,39 @@ def k_weighted_squares(x: np.ndarray, rate: int, scaled: bool = False) -> np.nda
     return y * y
 
 
-def chunk_sums(sq: np.ndarray, rate: int) -> np.ndarray:
-    """Sums of ``sq`` per 100 ms chunk from its start (the last chunk may be short)."""
+def piece_len(rate: int) -> int:
+    """Samples per piece: the largest whole tenth-or-so of a 100 ms sub-block (2205 / 9 = 245 at 22,050 Hz).
+
+    Takes keep their K-weighted energy per piece; placing pieces on the track's sub-block grid then
+    needs no assumption about how the energy is spread within a whole sub-block.
+    """
     n = sub_block_len(rate)
+    for k in range(10, 0, -1):
+        if n % k == 0:
+            return n // k
+    return n  # pragma: no cover - k = 1 always divides
+
+
+def piece_sums(sq: np.ndarray, rate: int) -> np.ndarray:
+    """Sums of ``sq`` per piece (see ``piece_len``) from its start (the last piece may be short)."""
+    return _sums(sq, piece_len(rate))
+
+
+def chunk_sums(sq: np.ndarray, rate: int) -> np.ndarray:
+    """Sums of ``sq`` per 100 ms sub-block from its start (the last may be short)."""
+    return _sums(sq, sub_block_len(rate))
+
+
+def _sums(sq: np.ndarray, n: int) -> np.ndarray:
     pad = (-sq.size) % n
     if pad:
         sq = np.concatenate([sq, np.zeros(pad)])
     return sq.reshape(-1, n).sum(axis=1)
 
 
-def chunk_energies(x: np.ndarray, rate: int) -> np.ndarray:
-    """K-weighted energy (sum of squares, full scale = 1) per 100 ms chunk of ``x`` from its start."""
-    return chunk_sums(k_weighted_squares(x, rate), rate)
+def piece_energies(x: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted energy (sum of squares, full scale = 1) per piece of ``x`` from its start."""
+    return piece_sums(k_weighted_squares(x, rate), rate)
 
 
 @dataclass(frozen=True)
@@ -162,7 +192,7 @@ class TakeAnalysis:
     length: int  # samples at the track rate, after trimming and resampling
     peak: float  # true peak of the prepared take, full scale = 1
     sumsq: float  # unweighted energy, full scale = 1 (for RMS)
-    energies: np.ndarray  # K-weighted energy per 100 ms chunk from the trimmed start
+    energies: np.ndarray  # K-weighted energy per piece (see piece_len) from the trimmed start
     peak_hist: np.ndarray  # K-weighted energy per local-peak bin (see peak_histogram)
 
     def same_as(self, other: TakeAnalysis) -> bool:
@@ -293,7 +323,7 @@ def compute_analysis(take: Path, st: os.stat_result, track_rate: int | None = No
     x = audio.prepare_samples(samples, rate, start, end, track_rate) if end > start else np.zeros(0, np.float32)
     xf = x.astype(np.float64) / audio.FULL_SCALE
     sq = k_weighted_squares(xf, track_rate, scaled=True) if x.size else np.zeros(0)
-    energies = chunk_sums(sq, track_rate) if x.size else np.zeros(0)
+    energies = piece_sums(sq, track_rate) if x.size else np.zeros(0)
     peaks = limiter.block_true_peaks(x) / np.float32(audio.FULL_SCALE)
     block_energy = limiter.block_sums(sq).astype(np.float32)
     hist = peak_histogram(peaks, block_energy, track_rate) if x.size else np.zeros(HIST_BINS)
@@ -333,6 +363,7 @@ class LoudnessMeter:
     def __init__(self, rate: int) -> None:
         self.rate = rate
         self.n = sub_block_len(rate)
+        self.piece = piece_len(rate)
         self.samples = 0
         self._values = array("d")
         self._first = array("q")  # per contribution: first sub-block, run length, take
@@ -340,22 +371,25 @@ class LoudnessMeter:
         self._take = array("q")
 
     def add_chunks(self, offset: int, energies: np.ndarray, length: int, scale: float = 1.0, take: int = -1) -> None:
-        """Place per-chunk energies (chunks of ``n`` from ``offset``) on the track's sub-block grid.
+        """Place per-piece energies (pieces of ``piece_len(rate)`` from ``offset``) on the track's sub-block grid.
 
-        A chunk straddling two sub-blocks is shared between them by overlap (energy taken as even
-        within it). ``take`` numbers the contribution for ``integrated(scales=...)``.
+        A piece straddling two sub-blocks is shared between them by overlap (energy taken as even
+        within it: pieces are a tenth of a sub-block or so, so the error stays small even for
+        strongly modulated sound). ``take`` numbers the contribution for ``integrated(scales=...)``.
         """
         e = np.asarray(energies, dtype=np.float64) * scale
         if e.size == 0:
             return
-        starts = offset + self.n * np.arange(e.size)
-        ends = np.minimum(starts + self.n, offset + max(length, 1))
+        m = self.piece
+        starts = offset + m * np.arange(e.size)
+        ends = np.minimum(starts + m, offset + max(length, 1))
         first = starts // self.n
         share = (np.minimum((first + 1) * self.n, ends) - starts) / np.maximum(ends - starts, 1)
         base = int(first[0])
         run = np.zeros(int(first[-1]) - base + 2)
-        run[first - base] += e * share  # chunks are n long, so each lands on its own sub-block
-        run[first - base + 1] += e * (1.0 - share)
+        idx = first - base
+        run += np.bincount(idx, weights=e * share, minlength=run.size)
+        run[1:] += np.bincount(idx, weights=e * (1.0 - share), minlength=run.size - 1)[: run.size - 1]
         self._values.frombytes(run.tobytes())
         self._first.append(base)
         self._length.append(run.size)
@@ -392,6 +426,7 @@ def integrated_loudness(sub_blocks: np.ndarray, n: int) -> float | None:
         z = (c[4:] - c[:-4]) / (4 * n)  # 400 ms blocks, 75 % overlap
     else:
         z = np.array([sub_blocks.sum() / (sub_blocks.size * n)])
+    z = z[z > 0.0]  # silence (or a predicted hair under it) is below any gate
     with np.errstate(divide="ignore"):
         lk = -0.691 + 10 * np.log10(z)
     z = z[lk > ABSOLUTE_GATE_LUFS]

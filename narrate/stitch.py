@@ -250,7 +250,9 @@ def master_take(take: Path, a: loudness.TakeAnalysis, rate: int, gain: float,
         env = limiter.envelope(blocks.peaks, threshold, x.size, rate)
         if env is not None:
             env.apply(x)  # a factor: before or after the gain is the same
-            energies = energies + limiter.energy_delta(env, blocks.energy, loudness.sub_block_len(rate), energies.size)
+            # (a chunk deep in a limited stretch can come out a hair under zero: its neighbour holds
+            # the rest of a straddling block; the sum is right and the meter's blocks sum chunks)
+            energies = energies + limiter.energy_delta(env, blocks.energy, loudness.piece_len(rate), energies.size)
             peak = env.peak_after(blocks.peaks)
             limited = True
     sumsq = float(np.dot(x, x)) / (audio.FULL_SCALE * audio.FULL_SCALE)
@@ -389,7 +391,7 @@ def _write_track(
                 sink.write(audio.to_int16(x, clip=w.peak > 0.999))
             else:
                 bed.mix(x, slot.offset)
-                meter.add_chunks(slot.offset, loudness.chunk_energies(x, rate), x.size)
+                meter.add_chunks(slot.offset, loudness.piece_energies(x, rate), x.size)
                 peak = max(peak, limiter.true_peak(x) / audio.FULL_SCALE)
                 sink.write(audio.to_int16(x))
         peak = max(peak, _write_pause(sink, slot, a.length if a else 0, rate, bed, meter))
@@ -415,7 +417,7 @@ def _write_pause(sink: encode.Sink, slot: _Slot, take_len: int, rate: int, bed: 
         else:
             x = np.zeros(n, dtype=np.float32)
             bed.mix(x, offset)
-            meter.add_chunks(offset, loudness.chunk_energies(x, rate), n)
+            meter.add_chunks(offset, loudness.piece_energies(x, rate), n)
             peak = max(peak, limiter.true_peak(x) / audio.FULL_SCALE)
             sink.write(audio.to_int16(x))
         done += n
