@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .engines.base import VoiceSettings
 from .errors import InputError
+from .normalize import NormalizeOptions
 
 #: Loudness presets (integrated LUFS) the CLI and profiles may name.
 LOUDNESS_PRESETS = {"podcast": -16.0, "broadcast": -23.0, "audiobook": -20.0}
@@ -60,6 +61,14 @@ class VoiceProfile:
     def voice_settings(self) -> VoiceSettings:
         """What the profile's engine needs to speak (and what the take cache keys on)."""
         return VoiceSettings(voice=self.voice, rate=self.rate, pitch=self.pitch, volume=self.volume, language=self.language)
+
+    def normalize_options(self) -> NormalizeOptions:
+        """How the profile's text is read; every command that normalizes for a voice asks here, so none drops a field."""
+        return NormalizeOptions(
+            expand_acronyms=self.expand_acronyms,
+            read_repeated_acronyms=self.read_repeated_acronyms,
+            number_and=self.number_and,
+        )
 
     def as_json(self) -> dict[str, object]:
         return {
