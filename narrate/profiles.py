@@ -37,6 +37,8 @@ class VoiceProfile:
     expand_acronyms: speak acronym expansions where the lexicon has one.
     read_repeated_acronyms: read "(ISF)" right after its own expansion.
     number_and: "one hundred and twenty" (British) instead of "one hundred twenty" (American, the default).
+    ungrouped_as_digits: an ungrouped number of five or more digits ("No. 80417") is a code, read digit by digit;
+        for copy that groups its quantities ("16,000").
     """
 
     name: str = "default"
@@ -51,6 +53,7 @@ class VoiceProfile:
     expand_acronyms: bool = False
     read_repeated_acronyms: bool = False
     number_and: bool = False
+    ungrouped_as_digits: bool = False
     language: str = "en"
     description: str = ""
     path: Path | None = None
@@ -68,6 +71,7 @@ class VoiceProfile:
             expand_acronyms=self.expand_acronyms,
             read_repeated_acronyms=self.read_repeated_acronyms,
             number_and=self.number_and,
+            ungrouped_as_digits=self.ungrouped_as_digits,
         )
 
     def as_json(self) -> dict[str, object]:
@@ -83,6 +87,7 @@ class VoiceProfile:
             "loudness_target": self.loudness_target,
             "expand_acronyms": self.expand_acronyms,
             "number_and": self.number_and,
+            "ungrouped_as_digits": self.ungrouped_as_digits,
             "description": self.description,
             "path": str(self.path) if self.path else None,
         }
@@ -169,6 +174,7 @@ def load_profile_file(path: Path) -> VoiceProfile:
         expand_acronyms=bool(data.get("expand_acronyms", False)),
         read_repeated_acronyms=bool(data.get("read_repeated_acronyms", False)),
         number_and=bool(data.get("number_and", False)),
+        ungrouped_as_digits=bool(data.get("ungrouped_as_digits", False)),
         language=str(data.get("language", "en")),
         description=str(data.get("description", "")),
         path=path,

@@ -139,6 +139,14 @@ def test_cli_normalize_is_american_like_the_library_unless_asked_for_and(capsys:
     assert capsys.readouterr().out == "one hundred twenty one\n"
 
 
+def test_cli_normalize_reads_ungrouped_numbers_as_codes_only_when_asked(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["normalize", "No. 80417"]) == 0
+    assert capsys.readouterr().out == "number eighty thousand four hundred seventeen\n"
+    assert main(["normalize", "--ungrouped-as-digits", "No. 80417 and 16,000"]) == 0
+    assert capsys.readouterr().out == "number eight zero four one seven and sixteen thousand\n"
+
+
 def test_spelled_letters_are_said_as_letter_names() -> None:
     espeak = require_tool("espeak-ng")
     spoken = normalize("ISF US UAV and the U.A.E. in the FAQ")

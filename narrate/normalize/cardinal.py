@@ -4,6 +4,7 @@ Examples: "49" -> "forty nine"; "1,200" -> "one thousand two hundred"; "3.5 mill
 "-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four";
 "401(k)" -> "four oh one K"; "501(c)(3)" -> "five oh one C three"; "5bn people" -> "five billion people";
 "3k people" -> "three thousand people" (but "a 10k race" keeps its letter: "k" is thousand only before a count noun).
+With ``ungrouped_as_digits``, "No. 80417" -> "number eight zero four one seven" (but "80417 people" stays a count).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 from .measure import counted
 from .money import scales
-from .numbers import number, pluralize_last, year
+from .numbers import digits, number, pluralize_last, ungrouped, year
 from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, spell, words
 
 #: Scale suffixes that can only mean a scale; the others ("k", "M", "b") also name units, races, bytes.
@@ -33,7 +34,10 @@ def _plain(m: re.Match[str], ctx: Ctx) -> str | None:
     if re.match(r"\.\d", ctx.text[m.end() : m.end() + 2]):
         return None
     # "460 billion": the number multiplies a scale word, so it is not the last group and takes no British "and"
-    return number(n, ctx.and_ and not _SCALE_WORD.match(ctx.after(m)))
+    scaled = bool(_SCALE_WORD.match(ctx.after(m)))
+    if ctx.options.ungrouped_as_digits and ungrouped(n) and not scaled and not counted(ctx, m):
+        return digits(n)  # copy that groups its quantities ("16,000") leaves only codes ungrouped: "No. 80417"
+    return number(n, ctx.and_ and not scaled)
 
 
 def _dotted(m: re.Match[str], ctx: Ctx) -> str | None:

@@ -65,6 +65,8 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
             return None
         if not _increasing(left, right):
             return None
+        if ctx.options.ungrouped_as_digits and counted(ctx, m):  # "10000-20000 refugees": counts, not codes
+            return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
     cur = re.match(PREFIX, left)
     if cur and not re.match(PREFIX, right):
         # "$1-2 million" -> "one to two million dollars": the currency is said once, after the right side
