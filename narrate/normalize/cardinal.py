@@ -17,9 +17,9 @@ from .numbers import digits, number, pluralize_last, ungrouped, year
 from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, spell, words
 
 #: Scale suffixes that can only mean a scale; the others ("k", "M", "b") also name units, races, bytes.
-_SURE_SCALES = frozenset({"bn", "mn", "mln", "tn", "trn"})
+SURE_SCALES = frozenset({"bn", "mn", "mln", "tn", "trn"})
 #: Abbreviated scales ("million" is a word already read as one); a bare "m" is the measure class's to decide.
-_SUFFIXES = [k for k in scales() if len(k) <= 3 and k != "m"]
+SCALE_SUFFIXES = [k for k in scales() if len(k) <= 3 and k != "m"]
 #: A scale word after a number: "460 billion", "1.2 million".
 _SCALE_WORD = re.compile(r"\s+(?:" + alternation(sorted({v for v in scales().values()})) + r")\b")
 
@@ -70,13 +70,13 @@ SECTION = [Rule("section", "cardinal", r"(?<![\w.])(?<!\d,)(?P<n>\d+)(?P<p>(?:\(
 
 def _scaled(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s")
-    if scale not in _SURE_SCALES and not counted(ctx, m):
+    if scale not in SURE_SCALES and not counted(ctx, m):
         return None
     return f"{number(m.group('n'))} {scales()[scale]}"
 
 
 #: "5bn people", "1.2bn users", "3k people", "5M users": a count with a scale suffix and no currency.
-SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")\s?(?P<s>" + alternation(_SUFFIXES) + r")(?![\w])", _scaled)]
+SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")\s?(?P<s>" + alternation(SCALE_SUFFIXES) + r")(?![\w])", _scaled)]
 
 #: "F-16s", "T-72s", "S-400s": plurals of model numbers.
 MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]
