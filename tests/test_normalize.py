@@ -214,6 +214,12 @@ def test_every_currency(symbol: str, one: str, many: str) -> None:
         assert normalize(f"3 {symbol}") == f"three {many}"
 
 
+@pytest.mark.parametrize("code,name", [(r[0], r[1]) for r in _data_rows("us_states.tsv")])
+def test_every_state_takes_a_zip_code(code: str, name: str) -> None:
+    assert normalize(f"Springfield, {code} 12345").endswith(" one two three four five")
+    assert normalize(f"Springfield, {name} 12345-6789").endswith(" one two three four five, six seven eight nine")
+
+
 def test_expanded_possessive_of_a_plural_expansion() -> None:
     opts = NormalizeOptions(expand_acronyms=True)
     assert normalize("the ISF's commander", options=opts) == "the Iraqi security forces' commander"

@@ -3,6 +3,7 @@
 Examples: "49" -> "forty nine"; "1,200" -> "one thousand two hundred"; "3.5 million" -> "three point five million";
 "-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four";
 "401(k)" -> "four oh one K"; "501(c)(3)" -> "five oh one C three"; "5bn people" -> "five billion people";
+"Washington, DC 20500" -> "Washington, D C two zero five zero zero" (a ZIP code after a state or "ZIP");
 "3k people" -> "three thousand people" (but "a 10k race" keeps its letter: "k" is thousand only before a count noun).
 With ``ungrouped_as_digits``, "No. 80417" -> "number eight zero four one seven" (but "80417 people" stays a count).
 """
@@ -14,7 +15,7 @@ import re
 from .measure import counted
 from .money import scales
 from .numbers import digits, number, pluralize_last, ungrouped, year
-from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, spell, words
+from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, rows, spell, words
 
 #: Scale suffixes that can only mean a scale; the others ("k", "M", "b") also name units, races, bytes.
 SURE_SCALES = frozenset({"bn", "mn", "mln", "tn", "trn"})
@@ -64,6 +65,27 @@ def _section(m: re.Match[str], ctx: Ctx) -> str | None:
         return None  # "1980(s)": a plural, not a subsection
     return " ".join([head] + [number(p, ctx.and_) if p.isdigit() else spell(p) for p in marks])
 
+
+#: After a state ("Washington, DC 20500", "Austin, Texas 78701") or the word ZIP, five digits are a ZIP code.
+_STATES = rows("us_states.tsv")
+_ZIP_BEFORE = re.compile(
+    r"(?:,\s*(?:(?P<st>[A-Z]\.?[A-Z]\.?),?|" + alternation([r[1] for r in _STATES]) + r")|\b(?:ZIP|[Zz]ip)(?:\s[Cc]ode)?:?)\s+$"
+)
+
+
+def _zip(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A ZIP code names a place: digit by digit, a ZIP+4 in two groups like a phone number's."""
+    before = _ZIP_BEFORE.search(ctx.before(m, 40))
+    if before is None or counted(ctx, m):  # "Dallas, TX, 20000 people" is a count
+        return None
+    code = before.group("st")
+    if code is not None and code.replace(".", "") not in {r[0] for r in _STATES}:
+        return None
+    return ", ".join(digits(g) for g in m.group(0).split("-"))
+
+
+#: "Washington, DC 20500", "ZIP code 20500-0003": before ranges and dates, which would read the parts as numbers.
+POSTAL = [Rule("zip-code", "cardinal", r"(?<![\w.,-])\d{5}(?:-\d{4})?(?![\w]|[.,-]\d)", _zip)]
 
 #: "401(k)", "501(c)(3)", "Section 8(a)": a number with lettered or numbered subsections in parentheses.
 SECTION = [Rule("section", "cardinal", r"(?<![\w.])(?<!\d,)(?P<n>\d+)(?P<p>(?:\((?:[A-Za-z]{1,2}|\d{1,2})\)){1,3})(?![\w])", _section)]
