@@ -16,7 +16,7 @@ import re
 
 from .cardinal import SCALE_SUFFIXES, SURE_SCALES
 from .measure import SCALE_WORDS, UNIT, adjectival, counted, lookup
-from .money import PREFIX, SCALE, scales
+from .money import PREFIX, SCALE, adjectival_amount, currencies, scales
 from .numbers import number
 from .rules import NUM, Ambiguous, Ctx, Rule, alternation
 from .time import AMPM
@@ -56,7 +56,12 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
         singular, plural, _ = lookup(unit.group(1))
         if spoken.endswith(" " + plural):
             spoken = spoken[: -len(plural)] + singular
-    if not _BARE_M.search(m.group("r")) or re.match(PREFIX, m.group("l")):
+    cur = re.match(PREFIX, m.group("l"))
+    if cur and not re.match(PREFIX, m.group("r")) and adjectival_amount(m, ctx):  # "a $2-3bn deal", as "a $3bn deal"
+        one, many = currencies()[cur.group(0)][:2]
+        if spoken.endswith(" " + many):
+            spoken = spoken[: -len(many)] + one
+    if not _BARE_M.search(m.group("r")) or cur:
         return spoken
     left, right = (_BARE_M.sub("", m.group(side)) for side in ("l", "r"))
     if counted(ctx, m) and _BARE.match(left) and _BARE.match(right):  # "2-3m people": million, said once
