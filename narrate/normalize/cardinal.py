@@ -67,9 +67,10 @@ def _section(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 #: After a state ("Washington, DC 20500", "Austin, Texas 78701") or the word ZIP, five digits are a ZIP code.
-_STATES = rows("us_states.tsv")
+_STATE_CODES = frozenset(r[0] for r in rows("us_states.tsv"))
 _ZIP_BEFORE = re.compile(
-    r"(?:,\s*(?:(?P<st>[A-Z]\.?[A-Z]\.?),?|" + alternation([r[1] for r in _STATES]) + r")|\b(?:ZIP|[Zz]ip)(?:\s[Cc]ode)?:?)\s+$"
+    r"(?:,\s*(?:(?P<st>[A-Z]\.?[A-Z]\.?),?|" + alternation([r[1] for r in rows("us_states.tsv")]) + r")"
+    r"|\b(?:ZIP|[Zz]ip)(?:\s[Cc]ode)?:?)\s+$"
 )
 
 
@@ -79,7 +80,7 @@ def _zip(m: re.Match[str], ctx: Ctx) -> str | None:
     if before is None or counted(ctx, m):  # "Dallas, TX, 20000 people" is a count
         return None
     code = before.group("st")
-    if code is not None and code.replace(".", "") not in {r[0] for r in _STATES}:
+    if code is not None and code.replace(".", "") not in _STATE_CODES:
         return None
     return ", ".join(digits(g) for g in m.group(0).split("-"))
 

@@ -61,12 +61,9 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
         one, many = currencies()[cur.group(0)][:2]
         if spoken.endswith(" " + many):
             spoken = spoken[: -len(many)] + one
-    if not _BARE_M.search(m.group("r")) or cur:
-        return spoken
-    left, right = (_BARE_M.sub("", m.group(side)) for side in ("l", "r"))
-    if counted(ctx, m) and _BARE.match(left) and _BARE.match(right):  # "2-3m people": million, said once
-        return Ambiguous(f"{number(left)} to {number(right)} million")
-    return Ambiguous(spoken)
+    if _BARE_M.search(m.group("r")) and not cur:
+        return Ambiguous(spoken)  # "2-3m people" (million) or "a 5-10m wall" (meters): a guess either way
+    return spoken
 
 
 def _read(m: re.Match[str], ctx: Ctx) -> str | None:
