@@ -2,10 +2,12 @@
 
 Usage: python benchmarks/tn_peer.py [--suite ../shared/peer-suites/nemo-en-tn] [--all] [--no-and] [--show-failures CLASS]
 
-Scored twice: first with NeMo's convention (number_and=True, "one hundred and twenty", which its answers use),
-then with narrate's American default (number_and=False). Both put the British "and" only before the tens and
-units of the last thousand ("one hundred twenty three million one hundred twenty three thousand", "eighteen
-thousand and eighty one"), so the American score differs from NeMo's mostly by that word. A case passes "exact" when the output equals any
+Scored twice: first with NeMo's conventions (number_and=True, "one hundred and twenty", which its answers use;
+ungrouped_as_digits=True, for NeMo reads an ungrouped number of five or more digits digit by digit, as copy that
+groups its quantities means it), then with narrate's defaults (American numbers, ungrouped numbers as counts). Both
+put the British "and" only before the tens and units of the last thousand ("one hundred twenty three million one
+hundred twenty three thousand", "eighteen thousand and eighty one"), so the American score differs from NeMo's
+mostly by that word. A case passes "exact" when the output equals any
 accepted answer after lowercasing, deleting punctuation and collapsing whitespace; "phoneme" when espeak-ng
 gives the output and an accepted answer the same phonemes (stress marks and word boundaries ignored: "P M"
 and "PM" are the same sounds); "combined" when either holds (issue 3's measure).
@@ -137,8 +139,9 @@ def main() -> int:
         print("phoneme comparison off (no espeak-ng): the phoneme column is zero, combined is exact")
     others = sorted(p.stem[len("test_cases_") :] for p in args.suite.glob("test_cases_*.txt")) if args.all else []
     others = [c for c in others if c not in NEWS and c != "normalize_with_audio"]
-    conventions = [("NeMo's convention (number_and=True: 'one hundred and twenty')", NormalizeOptions(number_and=True)),
-                   ("narrate's American default (number_and=False: 'one hundred twenty')", NormalizeOptions(number_and=False))]
+    conventions = [("NeMo's convention (number_and=True: 'one hundred and twenty'; ungrouped_as_digits=True: '80417' a code)",
+                    NormalizeOptions(number_and=True, ungrouped_as_digits=True)),
+                   ("narrate's American default (number_and=False: 'one hundred twenty'; '80417' a count)", NormalizeOptions())]
     if args.no_and:
         conventions.reverse()
     for label, options in conventions:

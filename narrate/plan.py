@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import InputError
 from .lexicon import Lexicon, load_lexicon, project_lexicon_path
 from .models import Plan, Segment
-from .normalize import NormalizeOptions, normalize_spans
+from .normalize import normalize_spans
 from .profiles import VoiceProfile, list_profiles
 from .script import ParsedScript, parse_script, read_script
 
@@ -118,11 +118,7 @@ def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str |
                         estimated_s=0.0, line=block.line, paragraph=para_no, sentence=1, rate_wpm=rate)
             )
             continue
-        options = NormalizeOptions(
-            expand_acronyms=profile.expand_acronyms,
-            read_repeated_acronyms=profile.read_repeated_acronyms,
-            number_and=profile.number_and,
-        )
+        options = profile.normalize_options()
         lexicon = voices.lexicon(current)
         sentence_no = 0
         n = len(block.sentences)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .engines.base import VoiceSettings
 from .errors import InputError
+from .normalize import NormalizeOptions
 
 #: Loudness presets (integrated LUFS) the CLI and profiles may name.
 LOUDNESS_PRESETS = {"podcast": -16.0, "broadcast": -23.0, "audiobook": -20.0}
@@ -36,6 +37,8 @@ class VoiceProfile:
     expand_acronyms: speak acronym expansions where the lexicon has one.
     read_repeated_acronyms: read "(ISF)" right after its own expansion.
     number_and: "one hundred and twenty" (British) instead of "one hundred twenty" (American, the default).
+    ungrouped_as_digits: an ungrouped number of five or more digits ("No. 80417") is a code, read digit by digit;
+        for copy that groups its quantities ("16,000").
     """
 
     name: str = "default"
@@ -50,6 +53,7 @@ class VoiceProfile:
     expand_acronyms: bool = False
     read_repeated_acronyms: bool = False
     number_and: bool = False
+    ungrouped_as_digits: bool = False
     language: str = "en"
     description: str = ""
     path: Path | None = None
@@ -60,6 +64,15 @@ class VoiceProfile:
     def voice_settings(self) -> VoiceSettings:
         """What the profile's engine needs to speak (and what the take cache keys on)."""
         return VoiceSettings(voice=self.voice, rate=self.rate, pitch=self.pitch, volume=self.volume, language=self.language)
+
+    def normalize_options(self) -> NormalizeOptions:
+        """How the profile's text is read; every command that normalizes for a voice asks here, so none drops a field."""
+        return NormalizeOptions(
+            expand_acronyms=self.expand_acronyms,
+            read_repeated_acronyms=self.read_repeated_acronyms,
+            number_and=self.number_and,
+            ungrouped_as_digits=self.ungrouped_as_digits,
+        )
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -74,6 +87,7 @@ class VoiceProfile:
             "loudness_target": self.loudness_target,
             "expand_acronyms": self.expand_acronyms,
             "number_and": self.number_and,
+            "ungrouped_as_digits": self.ungrouped_as_digits,
             "description": self.description,
             "path": str(self.path) if self.path else None,
         }
@@ -160,6 +174,7 @@ def load_profile_file(path: Path) -> VoiceProfile:
         expand_acronyms=bool(data.get("expand_acronyms", False)),
         read_repeated_acronyms=bool(data.get("read_repeated_acronyms", False)),
         number_and=bool(data.get("number_and", False)),
+        ungrouped_as_digits=bool(data.get("ungrouped_as_digits", False)),
         language=str(data.get("language", "en")),
         description=str(data.get("description", "")),
         path=path,

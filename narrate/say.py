@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .engines import VoiceSettings
 from .errors import DependencyError, InputError, OutputError, SynthesisError
-from .normalize import NormalizeOptions, normalize_spans
+from .normalize import normalize_spans
 from .plan import Voices
 from .synth import Job, _quiet_stdout, run_job
 
@@ -115,8 +115,7 @@ def say(text: str, out: Path, voice: str | None = None, script_dir: Path | None 
     voices = Voices(script_dir if script_dir is not None else Path.cwd())
     name = voice or "default"
     profile = voices.get(name)
-    options = NormalizeOptions(expand_acronyms=profile.expand_acronyms, read_repeated_acronyms=profile.read_repeated_acronyms)
-    norm = normalize_spans(text, voices.lexicon(name), options)
+    norm = normalize_spans(text, voices.lexicon(name), profile.normalize_options())
     if not norm.spoken.strip():
         raise InputError(f"'{text}' has nothing to say once normalized")
     settings = VoiceSettings(voice=profile.voice, rate=profile.rate, pitch=profile.pitch, volume=profile.volume, language=profile.language)

@@ -139,6 +139,14 @@ def test_cli_normalize_is_american_like_the_library_unless_asked_for_and(capsys:
     assert capsys.readouterr().out == "one hundred twenty one\n"
 
 
+def test_cli_normalize_reads_ungrouped_numbers_as_codes_only_when_asked(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["normalize", "No. 80417"]) == 0
+    assert capsys.readouterr().out == "number eighty thousand four hundred seventeen\n"
+    assert main(["normalize", "--ungrouped-as-digits", "No. 80417 and 16,000"]) == 0
+    assert capsys.readouterr().out == "number eight zero four one seven and sixteen thousand\n"
+
+
 def test_spelled_letters_are_said_as_letter_names() -> None:
     espeak = require_tool("espeak-ng")
     spoken = normalize("ISF US UAV and the U.A.E. in the FAQ")
@@ -204,6 +212,12 @@ def test_every_currency(symbol: str, one: str, many: str) -> None:
         assert normalize(f"{symbol}2.5bn") == f"two point five billion {many}"
     else:
         assert normalize(f"3 {symbol}") == f"three {many}"
+
+
+@pytest.mark.parametrize("code,name", [(r[0], r[1]) for r in _data_rows("us_states.tsv")])
+def test_every_state_takes_a_zip_code(code: str, name: str) -> None:
+    assert normalize(f"Springfield, {code} 12345").endswith(" one two three four five")
+    assert normalize(f"Springfield, {name} 12345-6789").endswith(" one two three four five, six seven eight nine")
 
 
 def test_expanded_possessive_of_a_plural_expansion() -> None:

@@ -91,9 +91,9 @@ def test_any_text_keeps_its_words_and_reaches_the_engine_as_plain_words(text: st
 
 
 @_SETTINGS
-@given(texts(), st.booleans(), st.booleans(), st.booleans())
-def test_every_option_keeps_the_properties(text: str, and_: bool, expand: bool, repeat: bool) -> None:
-    options = NormalizeOptions(number_and=and_, expand_acronyms=expand, read_repeated_acronyms=repeat)
+@given(texts(), st.booleans(), st.booleans(), st.booleans(), st.booleans())
+def test_every_option_keeps_the_properties(text: str, and_: bool, expand: bool, repeat: bool, codes: bool) -> None:
+    options = NormalizeOptions(number_and=and_, expand_acronyms=expand, read_repeated_acronyms=repeat, ungrouped_as_digits=codes)
     _check(text, normalize_spans(text, options=options))
 
 

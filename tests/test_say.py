@@ -75,3 +75,13 @@ def test_say_plays_with_the_first_player_found(tmp_path: Path, monkeypatch: pyte
 def test_say_empty_text_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["say", "  "]) == 2
     assert "nothing to say" in capsys.readouterr().err
+
+
+def test_say_reads_numbers_the_way_the_profile_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_tool("espeak-ng")
+    voices = tmp_path / "voices"
+    voices.mkdir()
+    (voices / "brit.toml").write_text('engine = "espeak-ng"\nvoice = "en-gb"\nnumber_and = true\n')
+    monkeypatch.setenv("NARRATE_VOICES_DIR", str(voices))
+    said = say_module.say("120 km", tmp_path / "n.wav", voice="brit")
+    assert said.spoken == "one hundred and twenty kilometers"  # render reads it so; say once dropped the field

@@ -11,6 +11,7 @@ from conftest import ROOT, require_tool
 from narrate.cli import main
 from narrate.engines import VoiceSettings
 from narrate.errors import InputError
+from narrate.normalize import NormalizeOptions
 from narrate.profiles import list_profiles, load_profile, load_profile_file
 
 PROFILE = """
@@ -21,6 +22,7 @@ pitch = 40
 volume = 0.9
 lexicons = ["extra.toml"]
 loudness_target = "broadcast"
+ungrouped_as_digits = true
 [pauses]
 sentence = 0.5
 """
@@ -51,6 +53,7 @@ def test_profile_fields_load(voices_dir: Path) -> None:
     assert p.loudness_target == -23.0 and p.pauses.sentence == 0.5 and p.pauses.section == 1.5
     assert p.lexicons == ((voices_dir / "extra.toml").resolve(),)
     assert p.with_rate(200).voice_settings() == VoiceSettings(voice="en-us", rate=200, pitch=40, volume=0.9, language="en")
+    assert p.normalize_options() == NormalizeOptions(ungrouped_as_digits=True)
 
 
 @pytest.mark.parametrize(

@@ -19,13 +19,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--and", dest="number_and", action="store_true", help='British numbers, "one hundred and twenty" (the default is American, "one hundred twenty", as in the library)')
     # "--no-and" asked for the American reading when the CLI said "and" by default; that is the default now
     p.add_argument("--no-and", dest="number_and", action="store_false", help=argparse.SUPPRESS)
+    p.add_argument("--ungrouped-as-digits", action="store_true", help='read an ungrouped number of five or more digits as a code, "No. 80417" -> "number eight zero four one seven" (for text that writes quantities "16,000")')
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     text = args.text if args.text is not None else sys.stdin.read()
     lexicon = load_lexicon([project_lexicon_path(Path.cwd()), *map(Path, args.lexicon)])
-    options = NormalizeOptions(expand_acronyms=args.expand_acronyms, read_repeated_acronyms=args.read_repeated_acronyms, number_and=args.number_and)
+    options = NormalizeOptions(expand_acronyms=args.expand_acronyms, read_repeated_acronyms=args.read_repeated_acronyms, number_and=args.number_and,
+                                ungrouped_as_digits=args.ungrouped_as_digits)
     for line in text.splitlines() or [""]:
         print(normalize(line, lexicon, options))
     return 0

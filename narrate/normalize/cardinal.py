@@ -3,7 +3,9 @@
 Examples: "49" -> "forty nine"; "1,200" -> "one thousand two hundred"; "3.5 million" -> "three point five million";
 "-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four";
 "401(k)" -> "four oh one K"; "501(c)(3)" -> "five oh one C three"; "5bn people" -> "five billion people";
+"Washington, DC 20500" -> "Washington, D C two zero five zero zero" (a ZIP code after a state or "ZIP");
 "3k people" -> "three thousand people" (but "a 10k race" keeps its letter: "k" is thousand only before a count noun).
+With ``ungrouped_as_digits``, "No. 80417" -> "number eight zero four one seven" (but "80417 people" stays a count).
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ import re
 
 from .measure import counted
 from .money import scales
-from .numbers import number, pluralize_last, year
-from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, spell, words
+from .numbers import digits, number, pluralize_last, ungrouped, year
+from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, rows, spell, words
 
 #: Scale suffixes that can only mean a scale; the others ("k", "M", "b") also name units, races, bytes.
-_SURE_SCALES = frozenset({"bn", "mn", "mln", "tn", "trn"})
+SURE_SCALES = frozenset({"bn", "mn", "mln", "tn", "trn"})
 #: Abbreviated scales ("million" is a word already read as one); a bare "m" is the measure class's to decide.
-_SUFFIXES = [k for k in scales() if len(k) <= 3 and k != "m"]
+SCALE_SUFFIXES = [k for k in scales() if len(k) <= 3 and k != "m"]
 #: A scale word after a number: "460 billion", "1.2 million".
 _SCALE_WORD = re.compile(r"\s+(?:" + alternation(sorted({v for v in scales().values()})) + r")\b")
 
@@ -33,7 +35,10 @@ def _plain(m: re.Match[str], ctx: Ctx) -> str | None:
     if re.match(r"\.\d", ctx.text[m.end() : m.end() + 2]):
         return None
     # "460 billion": the number multiplies a scale word, so it is not the last group and takes no British "and"
-    return number(n, ctx.and_ and not _SCALE_WORD.match(ctx.after(m)))
+    scaled = bool(_SCALE_WORD.match(ctx.after(m)))
+    if ctx.options.ungrouped_as_digits and ungrouped(n) and not scaled and not counted(ctx, m):
+        return digits(n)  # copy that groups its quantities ("16,000") leaves only codes ungrouped: "No. 80417"
+    return number(n, ctx.and_ and not scaled)
 
 
 def _dotted(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -61,18 +66,40 @@ def _section(m: re.Match[str], ctx: Ctx) -> str | None:
     return " ".join([head] + [number(p, ctx.and_) if p.isdigit() else spell(p) for p in marks])
 
 
+#: After a state ("Washington, DC 20500", "Austin, Texas 78701") or the word ZIP, five digits are a ZIP code.
+_STATE_CODES = frozenset(r[0] for r in rows("us_states.tsv"))
+_ZIP_BEFORE = re.compile(
+    r"(?:,\s*(?:(?P<st>[A-Z]\.?[A-Z]\.?),?|" + alternation([r[1] for r in rows("us_states.tsv")]) + r")"
+    r"|\b(?:ZIP|[Zz]ip)(?:\s[Cc]ode)?:?)\s+$"
+)
+
+
+def _zip(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A ZIP code names a place: digit by digit, a ZIP+4 in two groups like a phone number's."""
+    before = _ZIP_BEFORE.search(ctx.before(m, 40))
+    if before is None or counted(ctx, m):  # "Dallas, TX, 20000 people" is a count
+        return None
+    code = before.group("st")
+    if code is not None and code.replace(".", "") not in _STATE_CODES:
+        return None
+    return ", ".join(digits(g) for g in m.group(0).split("-"))
+
+
+#: "Washington, DC 20500", "ZIP code 20500-0003": before ranges and dates, which would read the parts as numbers.
+POSTAL = [Rule("zip-code", "cardinal", r"(?<![\w.,-])\d{5}(?:-\d{4})?(?![\w]|[.,-]\d)", _zip)]
+
 #: "401(k)", "501(c)(3)", "Section 8(a)": a number with lettered or numbered subsections in parentheses.
 SECTION = [Rule("section", "cardinal", r"(?<![\w.])(?<!\d,)(?P<n>\d+)(?P<p>(?:\((?:[A-Za-z]{1,2}|\d{1,2})\)){1,3})(?![\w])", _section)]
 
 def _scaled(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s")
-    if scale not in _SURE_SCALES and not counted(ctx, m):
+    if scale not in SURE_SCALES and not counted(ctx, m):
         return None
     return f"{number(m.group('n'))} {scales()[scale]}"
 
 
 #: "5bn people", "1.2bn users", "3k people", "5M users": a count with a scale suffix and no currency.
-SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")\s?(?P<s>" + alternation(_SUFFIXES) + r")(?![\w])", _scaled)]
+SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")\s?(?P<s>" + alternation(SCALE_SUFFIXES) + r")(?![\w])", _scaled)]
 
 #: "F-16s", "T-72s", "S-400s": plurals of model numbers.
 MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]

@@ -59,14 +59,14 @@ def amount(value: str, currency: str, scale: str | None, and_: bool, adjectival:
     return " ".join(parts)
 
 
-def _adjectival(m: re.Match[str], ctx: Ctx) -> bool:
+def adjectival_amount(m: re.Match[str], ctx: Ctx) -> bool:
     """"a $5 fee": an article before and a lowercase word after make the amount a modifier."""
     return ctx.word_before(m).lower() in {"a", "an"} and re.match(r"\s+[a-z]", ctx.after(m)) is not None
 
 
 def _prefixed(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s").strip() if m.group("s") else None
-    spoken = amount(m.group("v"), m.group("c"), scale, ctx.and_, _adjectival(m, ctx))
+    spoken = amount(m.group("v"), m.group("c"), scale, ctx.and_, adjectival_amount(m, ctx))
     if m.group("per"):
         spoken += " per " + lookup(m.group("per"))[0]
     return spoken
@@ -74,7 +74,7 @@ def _prefixed(m: re.Match[str], ctx: Ctx) -> str | None:
 
 def _suffixed(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s").strip() if m.group("s") else None
-    return amount(m.group("v"), m.group("c"), scale, ctx.and_, _adjectival(m, ctx))
+    return amount(m.group("v"), m.group("c"), scale, ctx.and_, adjectival_amount(m, ctx))
 
 
 RULES = [

@@ -18,6 +18,9 @@ _DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight
 _MAX_GROUPS = 7
 #: An unpunctuated integer longer than this is an id or code, not a quantity.
 _MAX_PLAIN_DIGITS = 15
+#: From this many digits an unpunctuated integer may be a code (``NormalizeOptions.ungrouped_as_digits``): quantities
+#: that long are written grouped ("16,000") in edited copy, while postcodes, case and serial numbers are not.
+_CODE_DIGITS = 5
 
 
 def _clean(words: str) -> str:
@@ -86,6 +89,11 @@ def number(s: str, and_: bool = False) -> str:
     if len(whole) > 1 and whole.startswith("0") or (not grouped and len(whole) > _MAX_PLAIN_DIGITS):
         return sign + digits(whole)
     return sign + cardinal(int(whole), and_)
+
+
+def ungrouped(s: str) -> bool:
+    """True when ``s`` is an integer long enough to be grouped but written without separators: "16000", not "16,000" or "1600"."""
+    return len(s) >= _CODE_DIGITS and s.isdigit()
 
 
 def is_one(s: str) -> bool:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 PRIORITY: tuple[list[Rule], ...] = (
     electronic.RULES,  # before anything that would read "un.org" or "a1b2@x.com" piecemeal
     telephone.RULES,  # "555-123-4567" before dates and ranges read it as numbers
+    cardinal.POSTAL,  # "DC 20500-0003", a ZIP code, before ranges read it as numbers
     date.RULES,
     range_.RULES,  # before time, money, measure: "5pm-7pm", "$250-$300", "10-15 km" are one range each
     time.RULES,

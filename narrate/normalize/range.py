@@ -4,7 +4,9 @@ Examples: "10-15 km" -> "ten to fifteen kilometers"; "2–3 minutes" -> "two to 
 "twenty fourteen to twenty seventeen"; "2014-15" -> "twenty fourteen to fifteen"; "$250-$300" -> "two hundred fifty
 dollars to three hundred dollars"; "5pm-7 pm" -> "five p.m. to seven p.m."; "10-15%" -> "ten to fifteen percent";
 "100m-200m" -> "one hundred meters to two hundred meters"; "2-3m people" -> "two to three million people" (a bare
-"m" is a guess between meters and million, so that span is marked ambiguous, as in the measure class).
+"m" is a guess between meters and million, so that span is marked ambiguous, as in the measure class); "$2-3bn" ->
+"two to three billion dollars"; "10-15k troops" -> "ten to fifteen thousand troops" ("k" is thousand only before a
+count noun, as in the cardinal class: "a 5-10k race" keeps its letter).
 Two bare numbers that do not rise ("3-2", a score) are read one after the other.
 """
 
@@ -12,18 +14,21 @@ from __future__ import annotations
 
 import re
 
+from .cardinal import SCALE_SUFFIXES, SURE_SCALES
 from .measure import SCALE_WORDS, UNIT, adjectival, counted, lookup
-from .money import PREFIX, SCALE
+from .money import PREFIX, SCALE, adjectival_amount, currencies, scales
 from .numbers import number
-from .rules import NUM, Ambiguous, Ctx, Rule
+from .rules import NUM, Ambiguous, Ctx, Rule, alternation
 from .time import AMPM
 
 _AP = AMPM.replace("(?P<ap>", "(?:")
+_SUFFIX = alternation(SCALE_SUFFIXES)
 _SIDE = (
     r"(?:" + PREFIX + r"\s?" + NUM + SCALE + r"?"  # money
     + r"|\d{1,2}(?::\d\d)?\s?" + _AP  # time with a.m./p.m.
     + r"|\d{1,2}:\d\d"  # clock time
     + r"|(?:['’]?\d0|\d{3}0)s"  # decade
+    + r"|" + NUM + r"\s?" + _SUFFIX + r"(?![\w])"  # "3bn", "15k"
     + r"|" + NUM + SCALE_WORDS + r"?(?:\s?%)?"  # number, "2 million", percent
     + r")"
 )
@@ -31,6 +36,8 @@ _RIGHT_UNIT = r"(?:\s?" + UNIT + r")?"
 _BARE = re.compile(NUM + r"$")
 _BARE_M = re.compile(r"(?<=\d)\s?m$")
 _UNIT_END = re.compile(r"(?<=\d)\s?(" + UNIT + r")$")
+#: A side with a scale suffix; a bare "m" counts too once a count noun has made it million ("500k-1m people").
+_SCALED = re.compile(r"(" + NUM + r")\s?(" + _SUFFIX + r"|m)$")
 
 
 def _increasing(left: str, right: str) -> bool:
@@ -49,12 +56,14 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
         singular, plural, _ = lookup(unit.group(1))
         if spoken.endswith(" " + plural):
             spoken = spoken[: -len(plural)] + singular
-    if not _BARE_M.search(m.group("r")) or re.match(PREFIX, m.group("l")):
-        return spoken
-    left, right = (_BARE_M.sub("", m.group(side)) for side in ("l", "r"))
-    if counted(ctx, m) and _BARE.match(left) and _BARE.match(right):  # "2-3m people": million, said once
-        return Ambiguous(f"{number(left)} to {number(right)} million")
-    return Ambiguous(spoken)
+    cur = re.match(PREFIX, m.group("l"))
+    if cur and not re.match(PREFIX, m.group("r")) and adjectival_amount(m, ctx):  # "a $2-3bn deal", as "a $3bn deal"
+        one, many = currencies()[cur.group(0)][:2]
+        if spoken.endswith(" " + many):
+            spoken = spoken[: -len(many)] + one
+    if _BARE_M.search(m.group("r")) and not cur:
+        return Ambiguous(spoken)  # "2-3m people" (million) or "a 5-10m wall" (meters): a guess either way
+    return spoken
 
 
 def _read(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -65,6 +74,15 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
             return None
         if not _increasing(left, right):
             return None
+        if ctx.options.ungrouped_as_digits and counted(ctx, m):  # "10000-20000 refugees": counts, not codes
+            return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
+    low, high = _SCALED.match(left), _SCALED.match(right)
+    if high and (low or left_bare):
+        # "2-3bn people", "10-15k troops": one scale multiplies both sides and is said once; "500k-1m people": each its own
+        lo_scale, hi_scale = (low.group(2) if low else high.group(2)), high.group(2)
+        if {lo_scale, hi_scale} <= SURE_SCALES or counted(ctx, m):
+            lo_words = number(low.group(1) if low else left) + ("" if lo_scale == hi_scale else " " + scales()[lo_scale])
+            return f"{lo_words} to {number(high.group(1))} {scales()[hi_scale]}"
     cur = re.match(PREFIX, left)
     if cur and not re.match(PREFIX, right):
         # "$1-2 million" -> "one to two million dollars": the currency is said once, after the right side
