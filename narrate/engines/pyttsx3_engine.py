@@ -7,7 +7,10 @@ the file-descriptor level, so ``--json`` output stays one document); every
 property is set on every call, and read back, because a setting can be lost;
 an empty take is retried once; the espeak driver writes a 22,050 Hz header
 whatever the library's rate, so the header is corrected. Long texts are
-quadratic and crash it, so callers hand it one segment at a time.
+quadratic and crash it, so callers hand it one segment at a time. On Linux
+narrate starts libespeak-ng synchronously before the driver would start it
+with a thread of its own (see _prepare_shared_espeak): that thread's races
+with the driver's ``stop()`` were what emptied takes and lost the rate.
 
 Word timings: with the espeak driver they are exact (espeak's word events,
 read by wrapping the driver's callback). With other drivers they come from
@@ -73,16 +76,42 @@ def _captured_stdout() -> Iterator[None]:
 
 
 def _prepare_shared_espeak() -> None:
-    """When narrate's espeak-ng engine already initialised libespeak-ng, stop pyttsx3 re-initialising it."""
+    """On Linux, start libespeak-ng in synchronous mode before pyttsx3's espeak driver starts it.
+
+    The driver's own start (AUDIO_OUTPUT_RETRIEVAL) gives the library a thread of its own that
+    runs every call from a queue, ``SetParameter`` included. The driver's ``stop()``, run at the
+    start of every ``runAndWait``, cancels if that thread is busy (``espeak_IsPlaying``), which
+    it is while the take's parameters just set are still queued or the last take is still
+    ending: the cancel drops the queue, resets every parameter to its value at the previous
+    ``Synth`` and leaves the driver cancelling the new take too (the empty takes and lost
+    rates of the engine notes). In synchronous mode ``SetParameter`` applies at once,
+    ``IsPlaying`` is always false and ``Synth`` speaks in the calling thread, so the driver
+    still does all the work (same calls, same buffer, byte-identical WAVs) without those races.
+    If the library is already started (by pyttsx3 before narrate, or by narrate's espeak-ng
+    engine) or the two load different copies of it, this changes nothing.
+    """
     if platform.system() != "Linux":
         return
+    from pyttsx3.drivers import _espeak  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    from pyttsx3.drivers.espeak import EspeakDriver  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
     from . import espeak_lib
 
+    if not EspeakDriver._moduleInitialized and espeak_lib.same_library(getattr(_espeak, "dll", None)):
+        try:
+            espeak_lib.initialise()
+        except DependencyError as exc:  # pyttsx3 starts it its own way (or says why it cannot)
+            log.debug("libespeak-ng not started synchronously: %s", exc.message)
     if espeak_lib.initialised_by_narrate():
-        from pyttsx3.drivers.espeak import EspeakDriver  # type: ignore[import-untyped, import-not-found, unused-ignore]
-
         EspeakDriver._moduleInitialized = True
         EspeakDriver._defaultVoice = EspeakDriver._defaultVoice or "en"
+
+
+def _synchronous() -> bool:
+    """True when libespeak-ng runs in narrate's synchronous mode (Synth speaks in the calling thread)."""
+    from . import espeak_lib
+
+    return espeak_lib.initialised_by_narrate()
 
 
 #: pyttsx3 engines already primed. pyttsx3.init() hands back the same engine while one is
@@ -168,14 +197,12 @@ class Pyttsx3Engine:
         through a wrapper that keeps the word events' audio positions."""
         from pyttsx3.drivers import _espeak  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
-        from . import espeak_lib
-
         if self._espeak_cb is None:
             driver = self._driver
             events = self._events
             # In narrate's synchronous mode the library never sends MSG_TERMINATED (only a last
             # call with no audio), and the driver's loop waits for it forever: send it ourselves.
-            synchronous = espeak_lib.initialised_by_narrate()
+            synchronous = _synchronous()
 
             def wrapped(wav: Any, numsamples: int, evs: Any) -> int:
                 i = 0
