@@ -27,6 +27,8 @@ import os
 import platform
 import sys
 import tempfile
+import threading
+import time
 import wave
 import weakref
 from collections.abc import Iterator
@@ -107,6 +109,51 @@ def _prepare_shared_espeak() -> None:
         EspeakDriver._defaultVoice = EspeakDriver._defaultVoice or "en"
 
 
+class _WakeableTime:
+    """Stands in for the ``time`` module inside pyttsx3's espeak driver, and nowhere else.
+
+    The driver's run loop sleeps ``time.sleep(0.01)`` between its checks for the end of the
+    utterance, so every take cost at least one 10 ms tick on top of its synthesis (2.6 s for
+    the 263 takes of a 5,000-word script, which raw espeak-ng speaks in 2.5-3.5 s here).
+    ``sleep`` here waits on an event instead: the callback wrapper sets it once the driver has
+    written the take and left its loop, and the loop ends at once. Without the event (another
+    caller of the driver, a lost end message) it is the same timed sleep as before; every
+    other attribute is the real module's.
+
+    Only used when the library runs synchronously (see _prepare_shared_espeak): with the
+    library's own thread, returning as soon as the end message arrived let the next take's
+    ``stop()`` find that thread still busy and cancel the take (every 263-take run failed a
+    take twice within its first few takes); the 10 ms tick was hiding that race.
+    """
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.wake = threading.Event()
+
+    def sleep(self, seconds: float) -> None:
+        # One wake-up per set: a stray one costs the loop one early turn, never a busy loop.
+        if self.wake.wait(seconds):
+            self.wake.clear()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def _wakeable_driver_time() -> _WakeableTime | None:
+    """The driver module's ``time`` made a _WakeableTime (once per process); None if something
+    else already replaced it."""
+    from pyttsx3.drivers import espeak as driver_module  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+    current = getattr(driver_module, "time", None)
+    if isinstance(current, _WakeableTime):
+        return current
+    if current is not time:
+        return None
+    shim = _WakeableTime(time)
+    driver_module.time = shim
+    return shim
+
+
 def _synchronous() -> bool:
     """True when libespeak-ng runs in narrate's synchronous mode (Synth speaks in the calling thread)."""
     from . import espeak_lib
@@ -148,6 +195,9 @@ class Pyttsx3Engine:
         self._events: list[tuple[int, int, float]] = []
         self._espeak_cb: Any = None
         self._terminated = False
+        self._clock: _WakeableTime | None = None
+        if self._driver_name == "espeak" and _synchronous():
+            self._clock = _wakeable_driver_time()
         # An empty voice means this one: without resetting to it, the last voice used would stick.
         self._default_voice = self._engine.getProperty("voice")
         self._engine.connect("started-word", self._on_started_word)
@@ -200,6 +250,7 @@ class Pyttsx3Engine:
         if self._espeak_cb is None:
             driver = self._driver
             events = self._events
+            clock = self._clock
             # In narrate's synchronous mode the library never sends MSG_TERMINATED (only a last
             # call with no audio), and the driver's loop waits for it forever: send it ourselves.
             synchronous = _synchronous()
@@ -218,6 +269,8 @@ class Pyttsx3Engine:
                     end[0].type = _espeak.EVENT_MSG_TERMINATED
                     end[1].type = _espeak.EVENT_LIST_TERMINATED
                     driver._onSynth(None, 0, end)
+                if clock is not None and self._terminated and not getattr(driver, "_looping", False):
+                    clock.wake.set()  # the take is written and the loop told to end: stop its sleep
                 return rc
 
             # Made once and kept for the process: the library's thread may still be returning
@@ -225,6 +278,8 @@ class Pyttsx3Engine:
             self._espeak_cb = _espeak.t_espeak_callback(wrapped)
             _LIVE_CALLBACKS.append(self._espeak_cb)
         self._terminated = False
+        if self._clock is not None:
+            self._clock.wake.clear()  # a wake-up left from the last take must not cut this one short
         _espeak.cSetSynthCallback(self._espeak_cb)
 
     def _run(self, text: str, out_path: Path) -> None:
