@@ -42,8 +42,10 @@ from .escape import EngineInput, engine_input, split_input
 
 log = logging.getLogger(__name__)
 
-#: pyttsx3 tells espeak the text is ten times its length (about 31,600 characters crash it) and
-#: grows its audio buffer quadratically: longer texts are spoken in pieces of this size.
+#: pyttsx3 tells espeak the text is ten times its length (about 31,600 characters crash it when
+#: the library runs its own thread) and grows its audio buffer quadratically (made linear for the
+#: espeak driver in the callback wrapper; other drivers may be alike): longer texts are spoken in
+#: pieces of this size.
 MAX_CHARS = 2000
 
 
@@ -262,6 +264,11 @@ class Pyttsx3Engine:
                         events.append((evs[i].text_position, evs[i].length, evs[i].audio_position / 1000.0))
                     self._terminated = self._terminated or evs[i].type == _espeak.EVENT_MSG_TERMINATED
                     i += 1
+                if numsamples > 0 and type(getattr(driver, "_data_buffer", None)) is bytes:
+                    # The driver appends each chunk with `_data_buffer += ...`: on bytes that copies
+                    # the whole take every time (quadratic; a 2,000-character piece spent 0.38 s
+                    # there), on a bytearray it extends in place. It writes either to the WAV alike.
+                    driver._data_buffer = bytearray(driver._data_buffer)
                 rc = int(driver._onSynth(wav, numsamples, evs) or 0)
                 if synchronous and not wav and not self._terminated:
                     self._terminated = True
