@@ -228,6 +228,29 @@ def test_pyttsx3_keeps_the_drivers_own_loop_when_pyttsx3_started_the_library(tmp
     assert _pyttsx3_takes(tmp_path, pre="import pyttsx3; keep = pyttsx3.init()") == ["False", "module", "0"]
 
 
+@pytest.mark.parametrize("pre", ["", "import pyttsx3; keep = pyttsx3.init()"], ids=["synchronous", "pyttsx3-first"])
+def test_pyttsx3_reports_a_take_it_cannot_write_instead_of_hanging(tmp_path: Path, pre: str) -> None:
+    """The driver raises inside libespeak-ng's callback when it cannot write the WAV; ctypes drops
+    that exception, and the driver's loop used to wait for the end of the take forever."""
+    if sys.platform.startswith("linux"):
+        require_tool("espeak-ng")
+    code = (
+        f"{pre}\n"
+        "import sys; from pathlib import Path\n"
+        "from narrate.engines import create_engine, VoiceSettings\n"
+        "from narrate.errors import SynthesisError\n"
+        "from narrate.models import SpokenPart\n"
+        "engine = create_engine('pyttsx3')\n"
+        "try:\n"
+        "    engine.synthesize((SpokenPart('Nowhere to go.'),), VoiceSettings(), Path(sys.argv[1]) / 'missing' / 'a.wav')\n"
+        "except SynthesisError as exc:\n"
+        "    print('raised')\n"
+        "print(engine.synthesize((SpokenPart('Somewhere to go.'),), VoiceSettings(), Path(sys.argv[1]) / 'b.wav').frames > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["raised", "True"], done.stderr[-2000:]
+
+
 def test_wakeable_time_sleeps_until_woken_or_timed_out() -> None:
     import time
 

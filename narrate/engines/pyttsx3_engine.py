@@ -197,6 +197,8 @@ class Pyttsx3Engine:
         self._events: list[tuple[int, int, float]] = []
         self._espeak_cb: Any = None
         self._terminated = False
+        #: An exception the driver raised inside libespeak-ng's callback during the current take.
+        self._failure: Exception | None = None
         self._clock: _WakeableTime | None = None
         if self._driver_name == "espeak" and _synchronous():
             self._clock = _wakeable_driver_time()
@@ -269,13 +271,20 @@ class Pyttsx3Engine:
                     # the whole take every time (quadratic; a 2,000-character piece spent 0.38 s
                     # there), on a bytearray it extends in place. It writes either to the WAV alike.
                     driver._data_buffer = bytearray(driver._data_buffer)
-                rc = int(driver._onSynth(wav, numsamples, evs) or 0)
-                if synchronous and not wav and not self._terminated:
-                    self._terminated = True
-                    end = (_espeak.EVENT * 2)()
-                    end[0].type = _espeak.EVENT_MSG_TERMINATED
-                    end[1].type = _espeak.EVENT_LIST_TERMINATED
-                    driver._onSynth(None, 0, end)
+                rc = 0
+                try:
+                    rc = int(driver._onSynth(wav, numsamples, evs) or 0)
+                    if synchronous and not wav and not self._terminated:
+                        self._terminated = True
+                        end = (_espeak.EVENT * 2)()
+                        end[0].type = _espeak.EVENT_MSG_TERMINATED
+                        end[1].type = _espeak.EVENT_LIST_TERMINATED
+                        driver._onSynth(None, 0, end)
+                except Exception as exc:  # noqa: BLE001 - handed to _run
+                    # The driver raises when it cannot write the WAV, before ending its loop; ctypes
+                    # drops an exception raised in a callback, so the loop would wait forever.
+                    self._failure = exc
+                    driver.endLoop()
                 if clock is not None and self._terminated and not getattr(driver, "_looping", False):
                     clock.wake.set()  # the take is written and the loop told to end: stop its sleep
                 return rc
@@ -291,11 +300,14 @@ class Pyttsx3Engine:
 
     def _run(self, text: str, out_path: Path) -> None:
         self._events.clear()
+        self._failure = None
         if self._driver_name == "espeak":
             self._install_espeak_callback()
         with _captured_stdout():
             self._engine.save_to_file(text, str(out_path))
             self._engine.runAndWait()
+        if self._failure is not None:
+            raise SynthesisError(f"pyttsx3 could not finish the take: {self._failure}")
 
     def synthesize(self, parts: tuple[SpokenPart, ...], settings: VoiceSettings, out_path: Path) -> TakeAudio:
         inp = engine_input(parts, phonemes=self.accepts_phonemes)
