@@ -186,6 +186,88 @@ def test_both_espeak_engines_share_one_process_in_either_order(tmp_path: Path) -
         assert done.returncode == 0, done.stderr
 
 
+_TAKES_SCRIPT = (
+    "import sys; from pathlib import Path\n"
+    "from narrate.engines import create_engine, VoiceSettings, espeak_lib\n"
+    "from narrate.engines import pyttsx3_engine as module\n"
+    "from narrate.models import SpokenPart\n"
+    "PRE\n"
+    "engine = create_engine('pyttsx3')\n"
+    "clock = sys.modules['pyttsx3.drivers.espeak'].time\n"
+    "timeouts = []\n"
+    "if isinstance(clock, module._WakeableTime):\n"
+    "    wait = clock.wake.wait\n"
+    "    clock.wake.wait = lambda s: wait(s) or timeouts.append(s) or False\n"
+    "for i in range(12):\n"
+    "    t = engine.synthesize((SpokenPart(f'Take {i}: prices rose again in the north.'),), VoiceSettings(rate=190), Path(sys.argv[1]) / f'{i}.wav')\n"
+    "    assert t.frames > 0 and t.words, (i, t)\n"
+    "print(espeak_lib.initialised_by_narrate(), type(clock).__name__, len(timeouts))\n"
+)
+
+
+def _pyttsx3_takes(tmp_path: Path, pre: str = "") -> list[str]:
+    done = subprocess.run([sys.executable, "-c", _TAKES_SCRIPT.replace("PRE", pre), str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the espeak driver is pyttsx3's default on Linux only")
+def test_pyttsx3_runs_libespeak_synchronously_and_ends_takes_without_polling(tmp_path: Path) -> None:
+    """narrate starts the library in synchronous mode before pyttsx3's driver: no library thread
+    for the driver's stop() to cancel, and the driver's 10 ms poll wakes as soon as a take is
+    written (no sleep of a take runs to its timeout)."""
+    require_tool("espeak-ng")
+    assert _pyttsx3_takes(tmp_path) == ["True", "_WakeableTime", "0"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the espeak driver is pyttsx3's default on Linux only")
+def test_pyttsx3_keeps_the_drivers_own_loop_when_pyttsx3_started_the_library(tmp_path: Path) -> None:
+    """When pyttsx3 started libespeak-ng first (its own thread), the driver's loop is left as it was:
+    waking it early there let the next take's stop() cancel the library's unfinished work."""
+    require_tool("espeak-ng")
+    assert _pyttsx3_takes(tmp_path, pre="import pyttsx3; keep = pyttsx3.init()") == ["False", "module", "0"]
+
+
+@pytest.mark.parametrize("pre", ["", "import pyttsx3; keep = pyttsx3.init()"], ids=["synchronous", "pyttsx3-first"])
+def test_pyttsx3_reports_a_take_it_cannot_write_instead_of_hanging(tmp_path: Path, pre: str) -> None:
+    """The driver raises inside libespeak-ng's callback when it cannot write the WAV; ctypes drops
+    that exception, and the driver's loop used to wait for the end of the take forever."""
+    if sys.platform.startswith("linux"):
+        require_tool("espeak-ng")
+    code = (
+        f"{pre}\n"
+        "import sys; from pathlib import Path\n"
+        "from narrate.engines import create_engine, VoiceSettings\n"
+        "from narrate.errors import SynthesisError\n"
+        "from narrate.models import SpokenPart\n"
+        "engine = create_engine('pyttsx3')\n"
+        "try:\n"
+        "    engine.synthesize((SpokenPart('Nowhere to go.'),), VoiceSettings(), Path(sys.argv[1]) / 'missing' / 'a.wav')\n"
+        "except SynthesisError as exc:\n"
+        "    print('raised')\n"
+        "print(engine.synthesize((SpokenPart('Somewhere to go.'),), VoiceSettings(), Path(sys.argv[1]) / 'b.wav').frames > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["raised", "True"], done.stderr[-2000:]
+
+
+def test_wakeable_time_sleeps_until_woken_or_timed_out() -> None:
+    import time
+
+    from narrate.engines.pyttsx3_engine import _WakeableTime
+
+    clock = _WakeableTime(time)
+    assert clock.monotonic is time.monotonic  # everything but sleep is the real module
+    t = time.perf_counter()
+    clock.sleep(0.05)
+    assert time.perf_counter() - t >= 0.045  # not woken: an ordinary sleep
+    clock.wake.set()
+    t = time.perf_counter()
+    clock.sleep(5)
+    assert time.perf_counter() - t < 1  # woken: returns at once
+    assert not clock.wake.is_set()  # and one wake-up serves one sleep only
+
+
 # --- piper (optional) ------------------------------------------------------------------------
 
 

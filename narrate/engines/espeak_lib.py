@@ -166,6 +166,16 @@ def initialised_by_narrate() -> bool:
     return _mode == "sync"
 
 
+def same_library(other: Any) -> bool:
+    """True when ``other`` (a ctypes handle, e.g. pyttsx3's) is the libespeak-ng loaded here, not a second copy."""
+    try:
+        mine = ctypes.cast(_load().espeak_Initialize, ctypes.c_void_p).value
+        theirs = ctypes.cast(other.espeak_Initialize, ctypes.c_void_p).value
+    except (AttributeError, TypeError, ctypes.ArgumentError, DependencyError):
+        return False
+    return bool(mine) and mine == theirs
+
+
 def version() -> str:
     dll = _load()
     return (dll.espeak_Info(None) or b"unknown").decode("utf-8", "replace")

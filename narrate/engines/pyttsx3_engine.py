@@ -7,7 +7,10 @@ the file-descriptor level, so ``--json`` output stays one document); every
 property is set on every call, and read back, because a setting can be lost;
 an empty take is retried once; the espeak driver writes a 22,050 Hz header
 whatever the library's rate, so the header is corrected. Long texts are
-quadratic and crash it, so callers hand it one segment at a time.
+quadratic and crash it, so callers hand it one segment at a time. On Linux
+narrate starts libespeak-ng synchronously before the driver would start it
+with a thread of its own (see _prepare_shared_espeak): that thread's races
+with the driver's ``stop()`` were what emptied takes and lost the rate.
 
 Word timings: with the espeak driver they are exact (espeak's word events,
 read by wrapping the driver's callback). With other drivers they come from
@@ -24,6 +27,8 @@ import os
 import platform
 import sys
 import tempfile
+import threading
+import time
 import wave
 import weakref
 from collections.abc import Iterator
@@ -37,8 +42,10 @@ from .escape import EngineInput, engine_input, split_input
 
 log = logging.getLogger(__name__)
 
-#: pyttsx3 tells espeak the text is ten times its length (about 31,600 characters crash it) and
-#: grows its audio buffer quadratically: longer texts are spoken in pieces of this size.
+#: pyttsx3 tells espeak the text is ten times its length (about 31,600 characters crash it when
+#: the library runs its own thread) and grows its audio buffer quadratically (made linear for the
+#: espeak driver in the callback wrapper; other drivers may be alike): longer texts are spoken in
+#: pieces of this size.
 MAX_CHARS = 2000
 
 
@@ -73,16 +80,87 @@ def _captured_stdout() -> Iterator[None]:
 
 
 def _prepare_shared_espeak() -> None:
-    """When narrate's espeak-ng engine already initialised libespeak-ng, stop pyttsx3 re-initialising it."""
+    """On Linux, start libespeak-ng in synchronous mode before pyttsx3's espeak driver starts it.
+
+    The driver's own start (AUDIO_OUTPUT_RETRIEVAL) gives the library a thread of its own that
+    runs every call from a queue, ``SetParameter`` included. The driver's ``stop()``, run at the
+    start of every ``runAndWait``, cancels if that thread is busy (``espeak_IsPlaying``), which
+    it is while the take's parameters just set are still queued or the last take is still
+    ending: the cancel drops the queue, resets every parameter to its value at the previous
+    ``Synth`` and leaves the driver cancelling the new take too (the empty takes and lost
+    rates of the engine notes). In synchronous mode ``SetParameter`` applies at once,
+    ``IsPlaying`` is always false and ``Synth`` speaks in the calling thread, so the driver
+    still does all the work (same calls, same buffer, byte-identical WAVs) without those races.
+    If the library is already started (by pyttsx3 before narrate, or by narrate's espeak-ng
+    engine) or the two load different copies of it, this changes nothing.
+    """
     if platform.system() != "Linux":
         return
+    from pyttsx3.drivers import _espeak  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    from pyttsx3.drivers.espeak import EspeakDriver  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
     from . import espeak_lib
 
+    if not EspeakDriver._moduleInitialized and espeak_lib.same_library(getattr(_espeak, "dll", None)):
+        try:
+            espeak_lib.initialise()
+        except DependencyError as exc:  # pyttsx3 starts it its own way (or says why it cannot)
+            log.debug("libespeak-ng not started synchronously: %s", exc.message)
     if espeak_lib.initialised_by_narrate():
-        from pyttsx3.drivers.espeak import EspeakDriver  # type: ignore[import-untyped, import-not-found, unused-ignore]
-
         EspeakDriver._moduleInitialized = True
         EspeakDriver._defaultVoice = EspeakDriver._defaultVoice or "en"
+
+
+class _WakeableTime:
+    """Stands in for the ``time`` module inside pyttsx3's espeak driver, and nowhere else.
+
+    The driver's run loop sleeps ``time.sleep(0.01)`` between its checks for the end of the
+    utterance, so every take cost at least one 10 ms tick on top of its synthesis (2.6 s for
+    the 263 takes of a 5,000-word script, which raw espeak-ng speaks in 2.5-3.5 s here).
+    ``sleep`` here waits on an event instead: the callback wrapper sets it once the driver has
+    written the take and left its loop, and the loop ends at once. Without the event (another
+    caller of the driver, a lost end message) it is the same timed sleep as before; every
+    other attribute is the real module's.
+
+    Only used when the library runs synchronously (see _prepare_shared_espeak): with the
+    library's own thread, returning as soon as the end message arrived let the next take's
+    ``stop()`` find that thread still busy and cancel the take (every 263-take run failed a
+    take twice within its first few takes); the 10 ms tick was hiding that race.
+    """
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.wake = threading.Event()
+
+    def sleep(self, seconds: float) -> None:
+        # One wake-up per set: a stray one costs the loop one early turn, never a busy loop.
+        if self.wake.wait(seconds):
+            self.wake.clear()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def _wakeable_driver_time() -> _WakeableTime | None:
+    """The driver module's ``time`` made a _WakeableTime (once per process); None if something
+    else already replaced it."""
+    from pyttsx3.drivers import espeak as driver_module  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+    current = getattr(driver_module, "time", None)
+    if isinstance(current, _WakeableTime):
+        return current
+    if current is not time:
+        return None
+    shim = _WakeableTime(time)
+    driver_module.time = shim
+    return shim
+
+
+def _synchronous() -> bool:
+    """True when libespeak-ng runs in narrate's synchronous mode (Synth speaks in the calling thread)."""
+    from . import espeak_lib
+
+    return espeak_lib.initialised_by_narrate()
 
 
 #: pyttsx3 engines already primed. pyttsx3.init() hands back the same engine while one is
@@ -119,6 +197,11 @@ class Pyttsx3Engine:
         self._events: list[tuple[int, int, float]] = []
         self._espeak_cb: Any = None
         self._terminated = False
+        #: An exception the driver raised inside libespeak-ng's callback during the current take.
+        self._failure: Exception | None = None
+        self._clock: _WakeableTime | None = None
+        if self._driver_name == "espeak" and _synchronous():
+            self._clock = _wakeable_driver_time()
         # An empty voice means this one: without resetting to it, the last voice used would stick.
         self._default_voice = self._engine.getProperty("voice")
         self._engine.connect("started-word", self._on_started_word)
@@ -168,14 +251,13 @@ class Pyttsx3Engine:
         through a wrapper that keeps the word events' audio positions."""
         from pyttsx3.drivers import _espeak  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
-        from . import espeak_lib
-
         if self._espeak_cb is None:
             driver = self._driver
             events = self._events
+            clock = self._clock
             # In narrate's synchronous mode the library never sends MSG_TERMINATED (only a last
             # call with no audio), and the driver's loop waits for it forever: send it ourselves.
-            synchronous = espeak_lib.initialised_by_narrate()
+            synchronous = _synchronous()
 
             def wrapped(wav: Any, numsamples: int, evs: Any) -> int:
                 i = 0
@@ -184,13 +266,27 @@ class Pyttsx3Engine:
                         events.append((evs[i].text_position, evs[i].length, evs[i].audio_position / 1000.0))
                     self._terminated = self._terminated or evs[i].type == _espeak.EVENT_MSG_TERMINATED
                     i += 1
-                rc = int(driver._onSynth(wav, numsamples, evs) or 0)
-                if synchronous and not wav and not self._terminated:
-                    self._terminated = True
-                    end = (_espeak.EVENT * 2)()
-                    end[0].type = _espeak.EVENT_MSG_TERMINATED
-                    end[1].type = _espeak.EVENT_LIST_TERMINATED
-                    driver._onSynth(None, 0, end)
+                if numsamples > 0 and type(getattr(driver, "_data_buffer", None)) is bytes:
+                    # The driver appends each chunk with `_data_buffer += ...`: on bytes that copies
+                    # the whole take every time (quadratic; a 2,000-character piece spent 0.38 s
+                    # there), on a bytearray it extends in place. It writes either to the WAV alike.
+                    driver._data_buffer = bytearray(driver._data_buffer)
+                rc = 0
+                try:
+                    rc = int(driver._onSynth(wav, numsamples, evs) or 0)
+                    if synchronous and not wav and not self._terminated:
+                        self._terminated = True
+                        end = (_espeak.EVENT * 2)()
+                        end[0].type = _espeak.EVENT_MSG_TERMINATED
+                        end[1].type = _espeak.EVENT_LIST_TERMINATED
+                        driver._onSynth(None, 0, end)
+                except Exception as exc:  # noqa: BLE001 - handed to _run
+                    # The driver raises when it cannot write the WAV, before ending its loop; ctypes
+                    # drops an exception raised in a callback, so the loop would wait forever.
+                    self._failure = exc
+                    driver.endLoop()
+                if clock is not None and self._terminated and not getattr(driver, "_looping", False):
+                    clock.wake.set()  # the take is written and the loop told to end: stop its sleep
                 return rc
 
             # Made once and kept for the process: the library's thread may still be returning
@@ -198,15 +294,20 @@ class Pyttsx3Engine:
             self._espeak_cb = _espeak.t_espeak_callback(wrapped)
             _LIVE_CALLBACKS.append(self._espeak_cb)
         self._terminated = False
+        if self._clock is not None:
+            self._clock.wake.clear()  # a wake-up left from the last take must not cut this one short
         _espeak.cSetSynthCallback(self._espeak_cb)
 
     def _run(self, text: str, out_path: Path) -> None:
         self._events.clear()
+        self._failure = None
         if self._driver_name == "espeak":
             self._install_espeak_callback()
         with _captured_stdout():
             self._engine.save_to_file(text, str(out_path))
             self._engine.runAndWait()
+        if self._failure is not None:
+            raise SynthesisError(f"pyttsx3 could not finish the take: {self._failure}")
 
     def synthesize(self, parts: tuple[SpokenPart, ...], settings: VoiceSettings, out_path: Path) -> TakeAudio:
         inp = engine_input(parts, phonemes=self.accepts_phonemes)
