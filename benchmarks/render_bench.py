@@ -93,14 +93,15 @@ def main() -> None:
         raw.append(time.perf_counter() - t)
         for jobs, bucket in ((2, cold2), (1, cold1)):
             env["NARRATE_CACHE_DIR"] = str(work / f"cache-{jobs}-{i}")
-            elapsed, doc = timed(NARRATE + ["render", str(script), "-o", str(work / "out.wav"), "--jobs", str(jobs), "--json", "--no-subtitles"], env)
+            elapsed, doc = timed(NARRATE + ["render", str(script), "-o", str(work / f"out-{jobs}.wav"), "--jobs", str(jobs), "--json", "--no-subtitles"], env)
             bucket.append(elapsed)
             audio_s = float(doc.get("duration_s", 0.0))
         # Edit one sentence, re-render with the jobs-2 cache.
         env["NARRATE_CACHE_DIR"] = str(work / f"cache-2-{i}")
         original = script.read_text(encoding="utf-8")
         script.write_text(original.replace("Report 7:", f"Report seven, edit {i}:", 1), encoding="utf-8")
-        elapsed, doc = timed(NARRATE + ["render", str(script), "-o", str(work / "out.wav"), "--jobs", "2", "--json", "--no-subtitles"], env)
+        # Into the same track the jobs-2 render wrote, as a producer re-renders.
+        elapsed, doc = timed(NARRATE + ["render", str(script), "-o", str(work / "out-2.wav"), "--jobs", "2", "--json", "--no-subtitles"], env)
         assert doc.get("synthesized") == 1, doc
         edit.append(elapsed)
         script.write_text(original, encoding="utf-8")

@@ -162,17 +162,17 @@ class TakeCache:
 
     def current(self, key: str) -> Take | None:
         """The take renders use: the picked one if it is intact, else the newest intact one."""
-        takes = self.takes(key)
-        if not takes:
-            return None
+        d = self.key_dir(key)
         try:
-            picked = int((self.key_dir(key) / "current").read_text().strip())
+            picked = int((d / "current").read_text().strip())
         except (OSError, ValueError):
             picked = None
-        for t in takes:
-            if t.number == picked:
-                return t
-        return takes[-1]
+        if picked is not None and 0 < picked < 1000:
+            take = self._load(key, d / f"{picked:03d}.json")  # the usual case: no listing needed
+            if take is not None:
+                return take
+        takes = self.takes(key)
+        return takes[-1] if takes else None
 
     # -- writing
     def new_take_path(self, key: str) -> tuple[int, Path]:

@@ -309,7 +309,9 @@ def _write_placed(
             os.close(src)
     progress(done)
     workers = pool.workers if pool is not None else 1
-    if pool is not None and workers > 1 and len(todo) >= _PARALLEL_MIN:
+    # Only on workers already running: starting them costs about what half a 40-minute track's
+    # write saves, so a re-render that must master every take again does it here.
+    if pool is not None and pool.started and workers > 1 and len(todo) >= _PARALLEL_MIN:
         import concurrent.futures as cf
 
         try:

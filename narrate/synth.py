@@ -180,6 +180,11 @@ class WorkerPool:
                     self._pool.submit(_warm_up)
         return self._pool
 
+    @property
+    def started(self) -> bool:
+        """Whether the worker processes are running (or starting) already."""
+        return self._pool is not None
+
     def start(self) -> None:
         if self.workers > 1:
             self.get()

@@ -141,6 +141,7 @@ def test_parallel_write_equals_one_process(takes: list[Path], tmp_path: Path) ->
     many = plan(takes * 4)  # 20 takes: enough to go to the workers
     serial = fresh(many, tmp_path / "serial.wav")
     with WorkerPool(2) as pool:
+        pool.start()
         result = master_track(many, tmp_path / "parallel.wav", MasterOptions(subtitles=False), pool=pool)
         assert pool._pool is not None  # the workers did run
     assert (tmp_path / "parallel.wav").read_bytes() == serial
