@@ -62,7 +62,7 @@ def make_takes(folder: Path, count: int, seed: int = 7) -> list[Path]:
     return paths
 
 
-def child(mode: str, folder: Path, count: int, target: float) -> None:
+def child(mode: str, folder: Path, count: int, target: float, workers: int = 1) -> None:
     if mode == "make":
         make_takes(folder, count)
         return
@@ -85,18 +85,31 @@ def child(mode: str, folder: Path, count: int, target: float) -> None:
         extra: dict[str, object] = {}
     else:
         placements = [Placement(f"s{i}", t, pause_after(i), text=f"Segment {i}.") for i, t in enumerate(takes)]
-        result = master_track(placements, out, MasterOptions(loudness_target=target))
+        if workers > 1:
+            # As in a render, whose synthesis workers are running when the track is written.
+            from narrate.synth import WorkerPool
+
+            with WorkerPool(workers) as pool:
+                pool.start()
+                for f in [pool.get().submit(abs, 0) for _ in range(workers)]:
+                    f.result()  # started before the clock, as in a render
+                start = time.perf_counter()
+                result = master_track(placements, out, MasterOptions(loudness_target=target), pool=pool)
+                seconds = time.perf_counter() - start
+        else:
+            result = master_track(placements, out, MasterOptions(loudness_target=target))
         extra = {"lufs": result.loudness_lufs, "true_peak": result.true_peak_dbtp, "limited": result.limited_takes,
                  "audio_hours": result.duration_s / 3600}
-    seconds = time.perf_counter() - start
+    if mode == "copy" or workers <= 1:
+        seconds = time.perf_counter() - start
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, **extra}))
 
 
-def measure(mode: str, folder: Path, count: int, target: float) -> dict:
+def measure(mode: str, folder: Path, count: int, target: float, workers: int = 1) -> dict:
     # One BLAS thread, as the narrate command sets it (spinning BLAS threads only compete here).
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    proc = subprocess.run([sys.executable, __file__, "--child", mode, str(folder), str(count), str(target)],
+    proc = subprocess.run([sys.executable, __file__, "--child", mode, str(folder), str(count), str(target), str(workers)],
                           capture_output=True, text=True, check=True, env=env)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -112,10 +125,12 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="folder for the takes (kept); default: a temp folder")
     ap.add_argument("--loudness", type=float, default=-16.0, help="target LUFS (default -16)")
     ap.add_argument("--warm-only", action="store_true", help="keep cached analyses; skip the cold render")
-    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    ap.add_argument("--workers", type=int, default=2,
+                    help="also time the warm master on this many worker processes, as a render writes its track (default 2; 1: skip)")
+    ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], Path(args.child[1]), int(args.child[2]), float(args.child[3]))
+        child(args.child[0], Path(args.child[1]), int(args.child[2]), float(args.child[3]), int(args.child[4]))
         return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="stitch-bench-"))
     try:
@@ -134,11 +149,16 @@ def main() -> None:
             copy = min((measure("copy", folder, n, target) for _ in range(2)), key=lambda r: r["seconds"])
             cold = measure("master", folder, n, target)  # with --warm-only: the first render at this gain
             warm = min((measure("master", folder, n, target) for _ in range(2)), key=lambda r: r["seconds"])
+            par = (min((measure("master", folder, n, target, args.workers) for _ in range(2)), key=lambda r: r["seconds"])
+                   if args.workers > 1 else None)
             rows[n] = (copy, cold, warm)
             print(f"{n:>6} takes ({warm['audio_hours']:.2f} h audio): copy {copy['seconds']:.2f} s {copy['rss_mb']:.0f} MB | "
                   f"master cold {cold['seconds']:.2f} s {cold['rss_mb']:.0f} MB | "
                   f"master warm {warm['seconds']:.2f} s {warm['rss_mb']:.0f} MB | "
                   f"{warm['lufs']:.2f} LUFS, TP {warm['true_peak']:.2f} dBTP, limited {warm['limited']}", flush=True)
+            if par is not None:
+                print(f"{'':>6} warm master on {args.workers} workers (the pass as a render runs it): {par['seconds']:.2f} s "
+                      f"= {par['seconds'] / copy['seconds']:.1f}x the copy", flush=True)
         if len(args.sizes) >= 2:
             small, big = args.sizes[0], args.sizes[-1]
             print(f"time {big} vs {small} takes (warm): {rows[big][2]['seconds'] / rows[small][2]['seconds']:.2f}x "
