@@ -218,8 +218,9 @@ class Envelope:
         d = self.stop - self.start
         out = self.start * self.start + 2 * self.start * d * _FRAC_MEAN + d * d * _FRAC_SQ_MEAN
         tail = self.size - (self.size // BLOCK) * BLOCK
-        if tail and self.blocks.size and self.blocks[-1] == self.size // BLOCK:
-            out[-1] = float(np.mean(self.rows[-1, :tail].astype(np.float64) ** 2))
+        if tail and self.blocks.size and self.blocks[-1] == self.size // BLOCK:  # a short last block
+            ramp = self.start[-1] + (self.stop[-1] - self.start[-1]) * _FRAC[:tail]
+            out[-1] = float(np.mean(ramp * ramp))
         return out
 
     def peak_after(self, peaks: np.ndarray) -> float:
@@ -277,9 +278,8 @@ def energy_delta(env: Envelope, block_energy: np.ndarray, chunk: int, chunks: in
     first = start // chunk
     # A block straddling two chunks gives each its share (energy taken as even within the block).
     spill = np.clip(start + BLOCK - (first + 1) * chunk, 0, BLOCK) / BLOCK
-    out = np.bincount(np.minimum(first, chunks - 1), weights=change * (1.0 - spill), minlength=chunks)
-    out += np.bincount(np.minimum(first + 1, chunks - 1), weights=change * spill, minlength=chunks)
-    return out[:chunks]
+    where = np.minimum(np.concatenate([first, first + 1]), chunks - 1)
+    return np.bincount(where, weights=np.concatenate([change * (1.0 - spill), change * spill]), minlength=chunks)[:chunks]
 
 
 @dataclass(frozen=True)
