@@ -1,10 +1,13 @@
 """Stitch-and-master time and peak memory for 1,000 and 5,000 takes against a plain ``wave`` stream copy.
 
-Usage: python benchmarks/stitch_bench.py [--sizes 1000 5000] [--keep DIR] [--loudness LUFS] [--warm-only]
+Usage: python benchmarks/stitch_bench.py [--sizes 1000 5000] [--keep DIR] [--loudness LUFS] [--warm-only] [--workers N]
 
 Each measurement runs in a fresh child process that reports its wall time and its own peak RSS.
-"cold" renders with no cached analyses (every take is analysed); "warm" renders again with the
-analyses and limiter results cached beside the takes, as a re-render does. Takes are synthetic
+"cold" masters with no cached analyses (every take is analysed, in one process); "warm" masters
+again with each take's analysis cached beside it, as a render has it once synthesis (whose workers
+analyse every take they make) is done: the pass that trims, fades, limits, gains, measures and
+writes. No render record is given, so nothing is copied from the last track. "--workers" also
+times the warm pass on that many running worker processes, as a render writes its track. Takes are synthetic
 speech-like bursts (filtered noise shaped into syllables and words, 3-8 s, padded with silence like
 espeak-ng), mono 16-bit 22,050 Hz.
 """
