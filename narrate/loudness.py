@@ -16,7 +16,7 @@ import numpy as np
 
 from . import atomic, audio, iir, limiter
 from .errors import InputError
-from .profiles import LOUDNESS_PRESETS
+from .presets import LOUDNESS_PRESETS
 
 log = logging.getLogger(__name__)
 

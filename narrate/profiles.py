@@ -10,9 +10,9 @@ from pathlib import Path
 from .engines.base import VoiceSettings
 from .errors import InputError
 from .normalize import NormalizeOptions
+from .presets import LOUDNESS_PRESETS
 
 #: Loudness presets (integrated LUFS) the CLI and profiles may name.
-LOUDNESS_PRESETS = {"podcast": -16.0, "broadcast": -23.0, "audiobook": -20.0}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from importlib.metadata import entry_points
 
 from ..errors import DependencyError, InputError
 from .base import Engine, TakeAudio, VoiceInfo, VoiceSettings, WordTime, take_fits
@@ -38,6 +37,8 @@ BUILTIN: dict[str, str] = {
 
 def _plugins() -> dict[str, str]:
     """Third-party engines: ``[project.entry-points."narrate.engines"] NAME = "module:Factory"``."""
+    from importlib.metadata import entry_points  # scanning installed packages: only when asked
+
     found: dict[str, str] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in BUILTIN:
@@ -54,8 +55,8 @@ def engine_names() -> list[str]:
 
 def engine_factory(name: str) -> Callable[[], Engine]:
     """The factory registered under ``name``; an InputError lists the known names."""
-    table = {**_plugins(), **BUILTIN}
-    target = table.get(name)
+    # A built-in name always wins, so it needs no scan of the installed plugins.
+    target = BUILTIN.get(name) or _plugins().get(name)
     if target is None:
         raise InputError(f"unknown engine '{name}'; known engines: {', '.join(engine_names())}")
     module_name, _, attr = target.partition(":")
