@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import atomic
+from .errors import OutputError
 from .loudness import ANALYSIS_VERSION, TakeAnalysis
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,17 @@ def wav_header(rate: int, samples: int, riff_extra: int = 0) -> bytes:
             + b"data" + struct.pack("<I", data))
 
 
+def check_size(rate: int, samples: int, extra: int = 0) -> None:
+    """An OutputError when a WAV of ``samples`` samples cannot hold them (its sizes are 32-bit)."""
+    if 36 + 2 * samples + extra + 1024 > 0xFFFFFFFF:
+        hours = samples / rate / 3600
+        raise OutputError(f"a {hours:.1f}-hour track is too long for a WAV file (4 GB at most); "
+                          "render to .flac, .mp3 or another format")
+
+
 def create(tmp: Path, rate: int, samples: int, info: bytes) -> None:
     """Size ``tmp`` for the whole track (zeros where nothing is written) with its header and tag chunk."""
+    check_size(rate, samples, len(info))
     with open(tmp, "wb") as f:
         f.write(wav_header(rate, samples, len(info)))
         f.truncate(HEADER_BYTES + 2 * samples)

@@ -201,6 +201,8 @@ def master_track(
     cues = tuple(_cue(s, rate) for s in slots if s.analysis is not None)
 
     tags = {k: v for k, v in (("title", options.title), ("artist", options.artist)) if v}
+    if fmt.codec is None:
+        splice.check_size(rate, length)  # before anything is written
     speech = [(round(c.start_s * rate), round(c.end_s * rate)) for c in cues]
     threshold = ceiling / gain / audio.FULL_SCALE  # what a take's peak may reach before the gain
     try:

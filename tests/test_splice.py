@@ -146,3 +146,12 @@ def test_parallel_write_equals_one_process(takes: list[Path], tmp_path: Path) ->
         assert pool._pool is not None  # the workers did run
     assert (tmp_path / "parallel.wav").read_bytes() == serial
     assert result.limited_takes > 0  # the limiter ran in the workers too
+
+
+def test_a_wav_over_4_gb_is_refused_in_one_line(tmp_path: Path) -> None:
+    from narrate.errors import OutputError
+
+    with pytest.raises(OutputError, match="too long for a WAV") as err:
+        splice.create(tmp_path / "long.wav", 22050, 2**31, b"")  # 27 hours
+    assert "\n" not in err.value.message
+    assert not (tmp_path / "long.wav").exists()
