@@ -71,6 +71,10 @@ def child(mode: str, folder: Path, count: int, target: float, workers: int = 1) 
         return
     takes = sorted(folder.glob("take*.wav"))[:count]
     out = folder / f"out-{mode}-{count}.wav"
+    # Every measurement starts alike: no earlier output to free (this disk discards freed blocks,
+    # which cost 0.02-0.5 s per 250 MB at random) and no earlier run's writes still in flight.
+    out.unlink(missing_ok=True)
+    os.sync()
     if mode != "copy":
         # Imported before the clock starts: the pass is measured, not the interpreter's start-up
         # (the render benchmark measures whole commands).
