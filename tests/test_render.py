@@ -251,3 +251,41 @@ def test_both_espeak_engines_alternating_in_one_process_survive(tmp_path: Path) 
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert res.returncode == 0 and res.stdout.strip() == "60", (res.returncode, res.stderr[-2000:])
+
+
+def test_rerender_into_the_same_wav_splices_the_unchanged_takes(script: Path, tmp_path: Path) -> None:
+    """Real engine: after one edited sentence only that take is new, and every other segment of the
+    new track is the very same samples as in the last one (copied, at the kept gain)."""
+    import numpy as np
+
+    out = tmp_path / "track.wav"
+    first = render(script, RenderOptions(jobs=1, output=out))
+    cache = TakeCache(cache_root(script))
+    assert cache.master_record_path(script).exists()
+    before, _ = _samples(out)
+    cues_before = {c["id"]: c for c in json.loads(first.subtitles["timings"].read_text(encoding="utf-8"))["segments"]}
+    script.write_text(SCRIPT.replace("They took 3 villages.", "They took three more villages."), encoding="utf-8")
+    second = render(script, RenderOptions(jobs=1, output=out))
+    assert (second.synthesized, second.reused) == (1, 4)
+    assert second.loudness_lufs is not None and abs(second.loudness_lufs - (-16.0)) <= 0.15
+    after, rate = _samples(out)
+    same = 0
+    for c in json.loads(second.subtitles["timings"].read_text(encoding="utf-8"))["segments"]:
+        old = cues_before[c["id"]]
+        if old["spoken"] == c["spoken"]:
+            a = after[round(c["start_s"] * rate) : round(c["end_s"] * rate)]
+            b = before[round(old["start_s"] * rate) : round(old["end_s"] * rate)]
+            assert np.array_equal(a, b)
+            same += 1
+    assert same == 4
+    # Dropping the script's render from the cache drops its record too.
+    script.unlink()
+    assert cache.prune()["dropped_renders"] == 1
+    assert not cache.manifest_path(script).exists() and not cache.master_record_path(script).exists()
+
+
+def _samples(path: Path):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    with wave.open(str(path), "rb") as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"), w.getframerate()
