@@ -280,25 +280,3 @@ def energy_delta(env: Envelope, block_energy: np.ndarray, chunk: int, chunks: in
     spill = np.clip(start + BLOCK - (first + 1) * chunk, 0, BLOCK) / BLOCK
     where = np.minimum(np.concatenate([first, first + 1]), chunks - 1)
     return np.bincount(where, weights=np.concatenate([change * (1.0 - spill), change * spill]), minlength=chunks)[:chunks]
-
-
-@dataclass(frozen=True)
-class Limited:
-    """What limiting did to one take: its envelope and its true peak afterwards (in the take's units)."""
-
-    envelope: Envelope
-    peak: float
-
-
-def limit_take(x: np.ndarray, threshold: float, rate: int, peaks: np.ndarray | None = None) -> Limited | None:
-    """Limit ``x`` in place so its true peak stays at or under ``threshold``; None when nothing was over.
-
-    ``peaks`` are the take's block true peaks when known (from its analysis); else they are measured.
-    """
-    if peaks is None:
-        peaks = block_true_peaks(x)
-    env = envelope(peaks, threshold, x.size, rate)
-    if env is None:
-        return None
-    env.apply(x)
-    return Limited(env, env.peak_after(peaks))

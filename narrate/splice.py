@@ -35,8 +35,8 @@ RECORD_VERSION = 1
 
 @dataclass(frozen=True)
 class Written:
-    """What writing one take produced: its K-weighted energy per 100 ms chunk, true peak (full scale 1)
-    and unweighted energy, all as written (after limiting and gain)."""
+    """What writing one take produced: its K-weighted energy per piece (see loudness.piece_len), true
+    peak (full scale 1) and unweighted energy, all as written (after limiting and gain)."""
 
     energies: np.ndarray
     peak: float
@@ -112,6 +112,7 @@ def write_group(tmp: str, rate: int, gain: float, threshold: float,
 
     Runs in a worker process, or in the renderer's own for small jobs.
     """
+    from .audio import to_int16
     from .stitch import master_take
 
     out = []
@@ -119,8 +120,6 @@ def write_group(tmp: str, rate: int, gain: float, threshold: float,
     try:
         for index, take, a, offset in items:
             x, w = master_take(Path(take), a, rate, gain, threshold)
-            from .audio import to_int16
-
             write_at(fd, offset, to_int16(x, clip=w.peak > 0.999))
             out.append((index, w))
     finally:

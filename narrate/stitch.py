@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import audio, encode, limiter, loudness, splice
@@ -288,8 +289,9 @@ def _write_placed(
     written: list[splice.Written | None] = [None] * len(slots)
     todo: list[tuple[int, str, loudness.TakeAnalysis, int]] = []
     done = len(slots)
-    reuse = previous is not None and previous.gain_db == gain_db
-    src = os.open(out_path, os.O_RDONLY) if reuse else -1
+    # Takes of the last render are copied only at its very gain (a re-render keeps it when it can).
+    copies = previous.takes if previous is not None and previous.gain_db == gain_db else {}
+    src = os.open(out_path, os.O_RDONLY) if copies else -1
     dst = os.open(tmp, os.O_WRONLY)
     try:
         for i, slot in enumerate(slots):
@@ -298,7 +300,7 @@ def _write_placed(
                 done += 1
                 continue
             take = Path(slot.placement.take)  # type: ignore[arg-type]
-            hit = previous.takes.get(splice.take_identity(take, a)) if reuse and previous is not None else None
+            hit = copies.get(splice.take_identity(take, a))
             if hit is not None and hit[1] == a.length:
                 splice.copy_range(src, dst, hit[0], slot.offset, a.length)
                 written[i] = hit[2]

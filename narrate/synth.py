@@ -51,7 +51,7 @@ class JobResult:
     audio: TakeAudio | None
     error: str | None = None
     attempts: int = 1
-    #: narrate.loudness.TakeAnalysis of the take, made in the worker (None if not asked or it failed).
+    #: (TakeAnalysis, TakeBlocks) of the take from narrate.loudness, made in the worker (None if not asked or it failed).
     analysis: Any = None
 
 
