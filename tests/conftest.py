@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,27 @@ def require_tool(name: str) -> str:
             pytest.fail(f"{name} is required in CI but is not installed")
         pytest.skip(f"{name} is not installed")
     return path
+
+
+def espeak_takes(folder: Path, texts: list[str]) -> list[Path]:
+    """One real espeak-ng take per text in ``folder`` (t0.wav, t1.wav, ...)."""
+    import subprocess
+
+    exe = require_tool("espeak-ng")
+    out = []
+    for i, text in enumerate(texts):
+        p = folder / f"t{i}.wav"
+        subprocess.run([exe, "-w", str(p), text], check=True, capture_output=True)
+        out.append(p)
+    return out
+
+
+def wav_int16(path: Path) -> tuple[np.ndarray, int]:
+    """A mono 16-bit WAV's samples (int16) and its sample rate."""
+    import wave
+
+    with wave.open(str(path), "rb") as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"), w.getframerate()
 
 
 def shared_path(*parts: str) -> Path:

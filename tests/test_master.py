@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import require_tool
+from conftest import espeak_takes, require_tool
 from narrate import encode
 from narrate.errors import DependencyError, InputError, OutputError
 from narrate.loudness import resolve_loudness
@@ -27,14 +27,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def takes(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    exe = require_tool("espeak-ng")
-    d = tmp_path_factory.mktemp("takes")
-    out = []
-    for i, text in enumerate(TEXTS):
-        p = d / f"t{i}.wav"
-        subprocess.run([exe, "-w", str(p), text], check=True, capture_output=True)
-        out.append(p)
-    return out
+    return espeak_takes(tmp_path_factory.mktemp("takes"), TEXTS)
 
 
 def plan(takes: list[Path]) -> list[Placement]:

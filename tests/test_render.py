@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, require_tool
+from conftest import ROOT, require_tool, wav_int16
 from fakes import FakeEngine
 from narrate.cache import TakeCache, cache_root
 from narrate.cli import main
@@ -262,13 +262,13 @@ def test_rerender_into_the_same_wav_splices_the_unchanged_takes(script: Path, tm
     first = render(script, RenderOptions(jobs=1, output=out))
     cache = TakeCache(cache_root(script))
     assert cache.master_record_path(script).exists()
-    before, _ = _samples(out)
+    before, _ = wav_int16(out)
     cues_before = {c["id"]: c for c in json.loads(first.subtitles["timings"].read_text(encoding="utf-8"))["segments"]}
     script.write_text(SCRIPT.replace("They took 3 villages.", "They took three more villages."), encoding="utf-8")
     second = render(script, RenderOptions(jobs=1, output=out))
     assert (second.synthesized, second.reused) == (1, 4)
     assert second.loudness_lufs is not None and abs(second.loudness_lufs - (-16.0)) <= 0.15
-    after, rate = _samples(out)
+    after, rate = wav_int16(out)
     same = 0
     for c in json.loads(second.subtitles["timings"].read_text(encoding="utf-8"))["segments"]:
         old = cues_before[c["id"]]
@@ -283,9 +283,3 @@ def test_rerender_into_the_same_wav_splices_the_unchanged_takes(script: Path, tm
     assert cache.prune()["dropped_renders"] == 1
     assert not cache.manifest_path(script).exists() and not cache.master_record_path(script).exists()
 
-
-def _samples(path: Path):  # type: ignore[no-untyped-def]
-    import numpy as np
-
-    with wave.open(str(path), "rb") as w:
-        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"), w.getframerate()

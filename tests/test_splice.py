@@ -7,13 +7,12 @@ from scratch in one process.
 from __future__ import annotations
 
 import subprocess
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import require_tool
+from conftest import espeak_takes, require_tool, wav_int16
 from narrate import splice
 from narrate.stitch import MasterOptions, Placement, master_track
 from narrate.synth import WorkerPool
@@ -29,14 +28,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def takes(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    exe = require_tool("espeak-ng")
-    d = tmp_path_factory.mktemp("splice-takes")
-    out = []
-    for i, text in enumerate(TEXTS):
-        p = d / f"t{i}.wav"
-        subprocess.run([exe, "-w", str(p), text], check=True, capture_output=True)
-        out.append(p)
-    return out
+    return espeak_takes(tmp_path_factory.mktemp("splice-takes"), TEXTS)
 
 
 def plan(takes: list[Path], pause: float = 0.4) -> list[Placement]:
@@ -58,8 +50,7 @@ class Spy:
 
 
 def read(path: Path) -> np.ndarray:
-    with wave.open(str(path), "rb") as w:
-        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
+    return wav_int16(path)[0].astype(np.float64)
 
 
 def cut(cue) -> slice:  # type: ignore[no-untyped-def]
