@@ -108,7 +108,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 class Sink(Protocol):
     """Where the stitched 16-bit mono PCM goes, chunk by chunk."""
 
-    def write(self, pcm: bytes) -> None: ...
+    def write(self, pcm: bytes | bytearray) -> None: ...
 
     def close(self) -> None: ...
 
@@ -138,7 +138,7 @@ class WavSink:
         self._w.setsampwidth(2)
         self._w.setframerate(rate)
 
-    def write(self, pcm: bytes) -> None:
+    def write(self, pcm: bytes | bytearray) -> None:
         self._w.writeframesraw(pcm)
 
     def close(self) -> None:
@@ -193,7 +193,7 @@ class FfmpegSink:
         reason = lines[-1].strip() if lines else f"exit code {self._proc.returncode}"
         return OutputError(f"{self.out}: ffmpeg could not encode ({reason})")
 
-    def write(self, pcm: bytes) -> None:
+    def write(self, pcm: bytes | bytearray) -> None:
         try:
             self._stdin.write(pcm)
         except (BrokenPipeError, ValueError):

@@ -35,6 +35,12 @@ def _phases() -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
+def phases32() -> np.ndarray:
+    """``_phases`` in float32, as peak_track (and the compiled kernel) compute with them."""
+    return _phases().astype(np.float32)
+
+
+@lru_cache(maxsize=1)
 def _overshoot_bound() -> float:
     """No interpolated point exceeds this multiple of the largest sample in its 12-sample window."""
     return float(np.abs(_phases()).sum(axis=1).max())
@@ -103,7 +109,7 @@ def peak_track(x: np.ndarray) -> np.ndarray:
     full = np.abs(padded[5 : 5 + n])
     acc = np.empty(min(n, _PIECE), dtype=np.float32)
     tmp = np.empty_like(acc)
-    phases = _phases().astype(np.float32)
+    phases = phases32()
     for lo in range(0, n, _PIECE):
         m = min(_PIECE, n - lo)
         a, t_, out = acc[:m], tmp[:m], full[lo : lo + m]
@@ -164,23 +170,24 @@ def block_true_peaks(x: np.ndarray) -> np.ndarray:
 def local_peaks(peaks: np.ndarray, rate: int) -> np.ndarray:
     """Per block, the largest block peak the limiter answers to there.
 
-    The limiter holds its factor over ``_reach`` blocks and then averages over nearly as many; a
+    The limiter holds its factor over ``reach_blocks`` blocks and then averages over nearly as many; a
     window of the hold plus half the average predicted its loudness loss within 0.05 LU on speech.
     """
-    reach = _reach(rate)
+    reach = reach_blocks(rate)
     return -min_filter(-peaks.astype(np.float64), 2 * (reach + (reach - 2) // 2) + 1, 0.0)
 
 
-def _reach(rate: int) -> int:
+def reach_blocks(rate: int) -> int:
     """The limiter's hold radius in blocks: the look-ahead, plus one block spare for the interpolation."""
     return max(3, -(-(width(rate) // 2) // BLOCK) + 1)
 
 
 #: Where inside a block each sample sits, as a fraction of the block (for the linear interpolation).
 _FRAC = (np.arange(BLOCK) + 0.5) / BLOCK
-_FRAC32 = _FRAC.astype(np.float32)
-_FRAC_MEAN = float(_FRAC.mean())
-_FRAC_SQ_MEAN = float((_FRAC * _FRAC).mean())
+#: Where each sample sits in its block, as the envelope interpolates (float32, as the kernels use it).
+FRAC32 = _FRAC.astype(np.float32)
+FRAC_MEAN = float(_FRAC.mean())
+FRAC_SQ_MEAN = float((_FRAC * _FRAC).mean())
 
 
 @dataclass(frozen=True)
@@ -197,7 +204,7 @@ class Envelope:
     def rows(self) -> np.ndarray:
         """The gain per sample of each touched block, (len(blocks), BLOCK) float32."""
         start = self.start.astype(np.float32)
-        rows = (self.stop.astype(np.float32) - start)[:, None] * _FRAC32[None, :]
+        rows = (self.stop.astype(np.float32) - start)[:, None] * FRAC32[None, :]
         rows += start[:, None]
         return rows
 
@@ -216,7 +223,7 @@ class Envelope:
     def energy_factors(self) -> np.ndarray:
         """Per touched block, the mean of the squared gain over its samples (how its energy scales)."""
         d = self.stop - self.start
-        out = self.start * self.start + 2 * self.start * d * _FRAC_MEAN + d * d * _FRAC_SQ_MEAN
+        out = self.start * self.start + 2 * self.start * d * FRAC_MEAN + d * d * FRAC_SQ_MEAN
         tail = self.size - (self.size // BLOCK) * BLOCK
         if tail and self.blocks.size and self.blocks[-1] == self.size // BLOCK:  # a short last block
             ramp = self.start[-1] + (self.stop[-1] - self.start[-1]) * _FRAC[:tail]
@@ -244,7 +251,7 @@ def envelope(peaks: np.ndarray, threshold: float, size: int, rate: int) -> Envel
     over = np.flatnonzero(peaks > threshold)
     if over.size == 0:
         return None
-    reach = _reach(rate)
+    reach = reach_blocks(rate)
     # Only blocks within two reaches of a loud one can change: work on that stretch.
     lo = max(0, int(over[0]) - 2 * reach - 1)
     hi = min(peaks.size, int(over[-1]) + 2 * reach + 2)

@@ -10,11 +10,11 @@ from array import array
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
-from . import atomic, audio, iir, limiter
+from . import atomic, audio, iir, limiter, native
 from .errors import InputError
 from .presets import LOUDNESS_PRESETS
 
@@ -217,16 +217,19 @@ _MAGIC = b"NRA1"
 _SCALARS = [f.name for f in fields(TakeAnalysis) if f.name not in ("energies", "peak_hist")]
 
 
-def sidecar_path(take: Path) -> Path:
-    return take.with_name(take.name + ".analysis")
+def sidecar_path(take: Path | str) -> Path:
+    return Path(_sidecar_name(take))
 
 
-def _read_head(f: BinaryIO) -> tuple[dict[str, Any], int]:
-    head = f.read(8)
-    if len(head) != 8 or head[:4] != _MAGIC:
+def _sidecar_name(take: Path | str) -> str:
+    return os.fspath(take) + ".analysis"
+
+
+def _read_head(data: bytes) -> tuple[dict[str, Any], int]:
+    if len(data) < 8 or data[:4] != _MAGIC:
         raise ValueError("not an analysis sidecar")
-    n = int.from_bytes(head[4:], "little")
-    doc = json.loads(f.read(n))
+    n = int.from_bytes(data[4:8], "little")
+    doc = json.loads(data[8 : 8 + n])
     if not isinstance(doc, dict):
         raise ValueError("bad header")
     return doc, 8 + n
@@ -237,35 +240,39 @@ def _fresh(doc: dict[str, Any], st: os.stat_result, track_rate: int) -> bool:
         ANALYSIS_VERSION, track_rate, st.st_size, st.st_mtime_ns)
 
 
-def _load_sidecar(take: Path, st: os.stat_result, track_rate: int) -> TakeAnalysis | None:
+def _read_sidecar(take: Path | str) -> bytes:
+    with open(_sidecar_name(take), "rb") as f:
+        return f.read()  # a few tens of kB: one read
+
+
+def _load_sidecar(take: Path | str, st: os.stat_result, track_rate: int) -> TakeAnalysis | None:
     try:
-        with open(sidecar_path(take), "rb") as f:
-            doc, _ = _read_head(f)
-            if not _fresh(doc, st, track_rate):
-                return None
-            ne, nh = int(doc["n_energies"]), int(doc["n_hist"])
-            raw = f.read(8 * (ne + nh))
-        arrays = np.frombuffer(raw, dtype="<f8")
-        if arrays.size != ne + nh:
+        data = _read_sidecar(take)
+        doc, at = _read_head(data)
+        if not _fresh(doc, st, track_rate):
             return None
+        ne, nh = int(doc["n_energies"]), int(doc["n_hist"])
+        if len(data) < at + 8 * (ne + nh):
+            return None
+        arrays = np.frombuffer(data, dtype="<f8", count=ne + nh, offset=at)
+        # Copies: the sidecar's block arrays are not kept in memory with every take's analysis.
         return TakeAnalysis(**{k: doc[k] for k in _SCALARS}, energies=arrays[:ne].copy(), peak_hist=arrays[ne:].copy())
     except (OSError, ValueError, TypeError, KeyError):
         return None  # missing or corrupt: recompute
 
 
-def load_blocks(take: Path, a: TakeAnalysis) -> TakeBlocks | None:
+def load_blocks(take: Path | str, a: TakeAnalysis) -> TakeBlocks | None:
     """The block arrays stored with the analysis ``a`` of ``take`` (None when missing, stale or damaged)."""
     try:
-        with open(sidecar_path(take), "rb") as f:
-            doc, at = _read_head(f)
-            if any(doc.get(k) != getattr(a, k) for k in ("version", "track_rate", "size", "mtime_ns", "length")):
-                return None
-            ne, nh, nb = int(doc["n_energies"]), int(doc["n_hist"]), int(doc["n_blocks"])
-            f.seek(at + 8 * (ne + nh))
-            raw = f.read(8 * nb)
-        arrays = np.frombuffer(raw, dtype="<f4")
-        if arrays.size != 2 * nb or nb != -(-a.length // limiter.BLOCK):
+        data = _read_sidecar(take)
+        doc, at = _read_head(data)
+        if any(doc.get(k) != getattr(a, k) for k in ("version", "track_rate", "size", "mtime_ns", "length")):
             return None
+        ne, nh, nb = int(doc["n_energies"]), int(doc["n_hist"]), int(doc["n_blocks"])
+        at += 8 * (ne + nh)
+        if nb != -(-a.length // limiter.BLOCK) or len(data) != at + 8 * nb:
+            return None
+        arrays = np.frombuffer(data, dtype="<f4", count=2 * nb, offset=at)
         return TakeBlocks(arrays[:nb], arrays[nb:])
     except (OSError, ValueError, TypeError, KeyError):
         return None
@@ -302,10 +309,11 @@ def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
     return a
 
 
-def take_blocks(take: Path, a: TakeAnalysis) -> TakeBlocks:
+def take_blocks(take: Path | str, a: TakeAnalysis) -> TakeBlocks:
     """The block arrays of ``take`` for its analysis ``a``: from the sidecar, else measured again (and stored)."""
     b = load_blocks(take, a)
     if b is None:
+        take = Path(take)
         a2, b = compute_analysis(take, take.stat(), a.track_rate)
         _write_sidecar(take, a2, b)
     return b
@@ -321,17 +329,30 @@ def compute_analysis(take: Path, st: os.stat_result, track_rate: int | None = No
     track_rate = track_rate or rate
     start, end = audio.trim_bounds(samples, rate)
     x = audio.prepare_samples(samples, rate, start, end, track_rate) if end > start else np.zeros(0, np.float32)
-    xf = x.astype(np.float64) / audio.FULL_SCALE
-    sq = k_weighted_squares(xf, track_rate, scaled=True) if x.size else np.zeros(0)
-    energies = piece_sums(sq, track_rate) if x.size else np.zeros(0)
-    peaks = limiter.block_true_peaks(x) / np.float32(audio.FULL_SCALE)
-    block_energy = limiter.block_sums(sq).astype(np.float32)
+    kernels = native.kernels
+    peaks: np.ndarray
+    block_energy: np.ndarray
+    if kernels is not None and x.size:
+        blocks = -(-x.size // limiter.BLOCK)
+        pl = piece_len(track_rate)
+        peaks = np.empty(blocks, dtype=np.float32)
+        block_energy = np.empty(blocks, dtype=np.float32)
+        energies = np.empty(-(-x.size // pl))
+        sumsq = kernels.analyse(np.ascontiguousarray(x, dtype=np.float32), k_weighting_sos(track_rate),
+                                limiter.phases32(), pl, peaks, block_energy, energies)
+    else:
+        xf = x.astype(np.float64) / audio.FULL_SCALE
+        sq = k_weighted_squares(xf, track_rate, scaled=True) if x.size else np.zeros(0)
+        energies = piece_sums(sq, track_rate) if x.size else np.zeros(0)
+        peaks = limiter.block_true_peaks(x) / np.float32(audio.FULL_SCALE)
+        block_energy = limiter.block_sums(sq).astype(np.float32)
+        sumsq = float(np.dot(xf, xf))
     hist = peak_histogram(peaks, block_energy, track_rate) if x.size else np.zeros(HIST_BINS)
     peak = float(peaks.max()) if peaks.size else 0.0
     a = TakeAnalysis(
         version=ANALYSIS_VERSION, track_rate=track_rate, size=st.st_size, mtime_ns=st.st_mtime_ns,
         take_rate=rate, trim_start=start, trim_end=end, length=int(x.size), peak=peak,
-        sumsq=float(np.dot(xf, xf)), energies=np.asarray(energies, dtype=np.float64),
+        sumsq=sumsq, energies=np.asarray(energies, dtype=np.float64),
         peak_hist=np.asarray(hist, dtype=np.float64),
     )
     return a, TakeBlocks(peaks.astype(np.float32), block_energy)
@@ -377,6 +398,17 @@ class LoudnessMeter:
         within it: pieces are a tenth of a sub-block or so, so the error stays small even for
         strongly modulated sound). ``take`` numbers the contribution for ``integrated(scales=...)``.
         """
+        kernels = native.kernels
+        if kernels is not None and len(energies) and offset >= 0:
+            e = np.ascontiguousarray(energies, dtype=np.float64)
+            size = (offset + self.piece * (e.size - 1)) // self.n - offset // self.n + 2
+            run, rest = np.zeros(size), np.zeros(size)
+            base = kernels.spread(e, offset, length, self.n, self.piece, scale, run, rest)
+            self._values.frombytes(run.tobytes())
+            self._first.append(base)
+            self._length.append(size)
+            self._take.append(take)
+            return
         e = np.asarray(energies, dtype=np.float64) * scale
         if e.size == 0:
             return

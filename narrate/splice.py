@@ -80,7 +80,7 @@ def create(tmp: Path, rate: int, samples: int, info: bytes) -> None:
             f.write(info)
 
 
-def write_at(fd: int, offset: int, pcm: bytes) -> None:
+def write_at(fd: int, offset: int, pcm: bytes | bytearray) -> None:
     """Write ``pcm`` at sample ``offset`` of the track open as ``fd``."""
     view = memoryview(pcm)
     pos = HEADER_BYTES + 2 * offset
@@ -112,15 +112,14 @@ def write_group(tmp: str, rate: int, gain: float, threshold: float,
 
     Runs in a worker process, or in the renderer's own for small jobs.
     """
-    from .audio import to_int16
-    from .stitch import master_take
+    from .stitch import master_take_pcm
 
     out = []
     fd = os.open(tmp, os.O_WRONLY)
     try:
         for index, take, a, offset in items:
-            x, w = master_take(Path(take), a, rate, gain, threshold)
-            write_at(fd, offset, to_int16(x, clip=w.peak > 0.999))
+            pcm, w = master_take_pcm(take, a, rate, gain, threshold)
+            write_at(fd, offset, pcm)
             out.append((index, w))
     finally:
         os.close(fd)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import audio, encode, limiter, loudness, splice
+from . import audio, encode, limiter, loudness, native, splice
 from .engines.base import WordTime
 from .errors import InputError
 from .music import MusicBed
@@ -245,21 +245,65 @@ def master_take(take: Path, a: loudness.TakeAnalysis, rate: int, gain: float,
     Returns the samples (float32, int16 units) and what they measure, from the take's analysis.
     """
     x = audio.prepared_take(take, a.trim_start, a.trim_end, rate, gain)
-    energies = np.asarray(a.energies)
-    peak = a.peak
-    limited = False
-    if a.peak > threshold:
-        blocks = loudness.take_blocks(take, a)
-        env = limiter.envelope(blocks.peaks, threshold, x.size, rate)
-        if env is not None:
-            env.apply(x)  # a factor: before or after the gain is the same
-            # (a chunk deep in a limited stretch can come out a hair under zero: its neighbour holds
-            # the rest of a straddling block; the sum is right and the meter's blocks sum chunks)
-            energies = energies + limiter.energy_delta(env, blocks.energy, loudness.piece_len(rate), energies.size)
-            peak = env.peak_after(blocks.peaks)
-            limited = True
+    env, energies, peak = _limiting(take, a, rate, threshold, x.size)
+    if env is not None:
+        env.apply(x)  # a factor: before or after the gain is the same
     sumsq = float(np.dot(x, x)) / (audio.FULL_SCALE * audio.FULL_SCALE)
-    return x, splice.Written(energies * (gain * gain), peak * gain, sumsq, limited)
+    return x, splice.Written(energies * (gain * gain), peak * gain, sumsq, env is not None)
+
+
+def master_take_pcm(take: Path | str, a: loudness.TakeAnalysis, rate: int, gain: float,
+                    threshold: float) -> tuple[bytes | bytearray, splice.Written]:
+    """``master_take`` as the 16-bit PCM that goes into the track (byte for byte the same either way).
+
+    With the compiled kernels, the conversion, fades, limiter and rounding are one pass in C.
+    """
+    kernels = native.kernels
+    if kernels is None or a.take_rate != rate:
+        x, w = master_take(Path(take), a, rate, gain, threshold)
+        return audio.to_int16(x, clip=w.peak > 0.999), w
+    samples, take_rate = audio.read_samples(take)
+    size = a.trim_end - a.trim_start
+    if take_rate != rate or size != a.length or a.trim_end > samples.size:
+        raise InputError(f"{take}: the take changed since it was analysed; render again")
+    blocks, starts, stops = _NO_BLOCKS, _NO_GAINS, _NO_GAINS
+    energies, peak = np.asarray(a.energies), a.peak
+    if a.peak > threshold:
+        tb = loudness.take_blocks(take, a)
+        nb = tb.peaks.size
+        blocks, starts, stops = np.empty(nb, dtype=np.int64), np.empty(nb), np.empty(nb)
+        delta = np.zeros(energies.size)
+        count, top = kernels.limit(tb.peaks, tb.energy, threshold, limiter.reach_blocks(rate), size, loudness.piece_len(rate),
+                                   limiter.FRAC_MEAN, limiter.FRAC_SQ_MEAN, blocks, starts, stops, delta)
+        blocks, starts, stops = blocks[:count], starts[:count], stops[:count]
+        if count:
+            energies, peak = energies + delta, top
+    pcm = bytearray(2 * size)
+    sumsq = kernels.master(samples, a.trim_start, a.trim_end, float(np.float32(gain)), audio.fade_curve(size, rate),
+                           blocks, starts, stops, limiter.FRAC32, pcm)
+    return pcm, splice.Written(energies * (gain * gain), peak * gain, sumsq / (audio.FULL_SCALE * audio.FULL_SCALE),
+                               blocks.size > 0)
+
+
+_NO_BLOCKS = np.zeros(0, dtype=np.int64)
+_NO_GAINS = np.zeros(0)
+
+
+def _limiting(take: Path, a: loudness.TakeAnalysis, rate: int, threshold: float,
+              size: int) -> tuple[limiter.Envelope | None, np.ndarray, float]:
+    """The limiter's envelope for the take (None where no peak passes ``threshold``), and the take's
+    energies per piece and true peak once it is applied (before the gain)."""
+    energies = np.asarray(a.energies)
+    if a.peak <= threshold:
+        return None, energies, a.peak
+    blocks = loudness.take_blocks(take, a)
+    env = limiter.envelope(blocks.peaks, threshold, size, rate)
+    if env is None:
+        return None, energies, a.peak
+    # (a chunk deep in a limited stretch can come out a hair under zero: its neighbour holds
+    # the rest of a straddling block; the sum is right and the meter's blocks sum chunks)
+    energies = energies + limiter.energy_delta(env, blocks.energy, loudness.piece_len(rate), energies.size)
+    return env, energies, env.peak_after(blocks.peaks)
 
 
 _Stats = tuple[loudness.LoudnessMeter, float, float, int]
@@ -388,18 +432,20 @@ def _write_track(
     for i, slot in enumerate(slots):
         a = slot.analysis
         if a is not None and a.length:
-            x, w = master_take(Path(slot.placement.take), a, rate, gain, threshold)  # type: ignore[arg-type]
-            sumsq += w.sumsq
-            limited += w.limited
+            take = Path(slot.placement.take)  # type: ignore[arg-type]
             if bed is None:
+                pcm, w = master_take_pcm(take, a, rate, gain, threshold)
                 meter.add_chunks(slot.offset, w.energies, a.length)
                 peak = max(peak, w.peak)
-                sink.write(audio.to_int16(x, clip=w.peak > 0.999))
+                sink.write(pcm)
             else:
+                x, w = master_take(take, a, rate, gain, threshold)
                 bed.mix(x, slot.offset)
                 meter.add_chunks(slot.offset, loudness.piece_energies(x, rate), x.size)
                 peak = max(peak, limiter.true_peak(x) / audio.FULL_SCALE)
                 sink.write(audio.to_int16(x))
+            sumsq += w.sumsq
+            limited += w.limited
         peak = max(peak, _write_pause(sink, slot, a.length if a else 0, rate, bed, meter))
         progress(len(slots) + i + 1)
     return meter, sumsq, peak, limited
