@@ -17,8 +17,8 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
-import tempfile
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -164,9 +164,10 @@ class TakeCache:
         """The take renders use: the picked one if it is intact, else the newest intact one."""
         d = self.key_dir(key)
         try:
-            picked = int((d / "current").read_text().strip())
+            picked: int | None = int((d / "current").read_text().strip())
         except (OSError, ValueError):
-            picked = None
+            # No pointer is written for a first take: with no second take, the first is current.
+            picked = None if (d / "002.json").exists() else 1
         if picked is not None and 0 < picked < 1000:
             take = self._load(key, d / f"{picked:03d}.json")  # the usual case: no listing needed
             if take is not None:
@@ -176,20 +177,21 @@ class TakeCache:
 
     # -- writing
     def new_take_path(self, key: str) -> tuple[int, Path]:
-        """A temp path (same folder) for the next take number; the caller commits it with ``commit``."""
-        d = self.key_dir(key)
-        d.mkdir(parents=True, exist_ok=True)
-        numbers = [int(p.stem) for p in d.glob("[0-9][0-9][0-9].wav")]
-        n = max(numbers, default=0) + 1
-        fd, tmp = tempfile.mkstemp(prefix=f".{n:03d}.", suffix=".wav.tmp", dir=d)
-        os.close(fd)
-        return n, Path(tmp)
+        """A temp path (same folder) for the next take number; the caller commits it with ``commit``.
 
-    def commit(self, key: str, number: int, tmp: Path, audio: TakeAudio, spoken: str, created: float) -> Take:
-        """Move a checked temp WAV into place, then write its metadata (the take exists once both do)."""
+        Nothing is created: the engine creates the file (and ``run_job`` the folder) in the worker,
+        so the parent's share of every take is one rename. The name is unique to this process and
+        call; the cache lock keeps other renders out of the folder.
+        """
         d = self.key_dir(key)
-        wav = d / f"{number:03d}.wav"
-        os.replace(tmp, wav)
+        numbers = [int(p.stem) for p in d.glob("[0-9][0-9][0-9].wav")] if d.is_dir() else []
+        n = max(numbers, default=0) + 1
+        return n, d / f".{n:03d}.{os.getpid()}.{secrets.token_hex(4)}.wav.tmp"
+
+    @staticmethod
+    def write_meta(wav: Path, audio: TakeAudio, spoken: str, created: float) -> None:
+        """The metadata of the take that will be (or is) at ``wav``, atomically. A worker writes it
+        before the parent moves the WAV in: metadata without its WAV is no take (``_load`` skips it)."""
         meta = {
             "frames": audio.frames,
             "sample_rate": audio.sample_rate,
@@ -197,8 +199,21 @@ class TakeCache:
             "created": created,
             "spoken": spoken,
         }
-        atomic_write_text(d / f"{number:03d}.json", json.dumps(meta, ensure_ascii=False))
-        atomic_write_text(d / "current", f"{number}\n")
+        atomic_write_text(wav.with_suffix(".json"), json.dumps(meta, ensure_ascii=False))
+
+    def commit(self, key: str, number: int, tmp: Path, audio: TakeAudio, spoken: str, created: float,
+               meta_written: bool = False) -> Take:
+        """Move a checked temp WAV into place with its metadata (the take exists once both do).
+
+        ``meta_written``: the worker wrote the metadata already (``write_meta``).
+        """
+        d = self.key_dir(key)
+        wav = d / f"{number:03d}.wav"
+        if not meta_written:
+            self.write_meta(wav, audio, spoken, created)
+        os.replace(tmp, wav)
+        if number != 1:  # a first take is current without a pointer (see ``current``)
+            atomic_write_text(d / "current", f"{number}\n")
         return Take(key, number, wav, audio.sample_rate, audio.frames, audio.words, created, spoken)
 
     def pick(self, key: str, number: int) -> Take | None:

@@ -373,6 +373,18 @@ def store_analysis(take: Path, analysed: tuple[TakeAnalysis, TakeBlocks]) -> Non
         _write_sidecar(take, a, b)
 
 
+def store_analysis_for(final: Path, current: Path, analysed: tuple[TakeAnalysis, TakeBlocks]) -> None:
+    """``store_analysis`` for a take still at ``current`` that will be renamed to ``final`` (which keeps
+    its size and mtime, the sidecar's key): the sidecar goes beside ``final`` now."""
+    a, b = analysed
+    try:
+        st = current.stat()
+    except OSError:
+        return
+    if (a.version, a.size, a.mtime_ns) == (ANALYSIS_VERSION, st.st_size, st.st_mtime_ns):
+        _write_sidecar(final, a, b)
+
+
 class LoudnessMeter:
     """Collects 100 ms sub-block energies of a track laid out sample by sample; gates them at the end.
 

@@ -209,14 +209,16 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
                 continue
             engine, settings = s.settings(seg)
             numbers[key], tmp = s.cache.new_take_path(key)
-            jobs[key] = Job(key, seg.id, engine, seg.parts, seg.spoken, settings, tmp, options.sample_rate or 0)
+            jobs[key] = Job(key, seg.id, engine, seg.parts, seg.spoken, settings, tmp, options.sample_rate or 0,
+                            final=tmp.parent / f"{numbers[key]:03d}.wav")
         done = 0
         progress("synthesize", 0, len(jobs))
 
         def commit(res: JobResult) -> None:
             nonlocal done
             assert res.audio is not None
-            take = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time())
+            take = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time(),
+                                  meta_written=res.meta_written)
             if res.analysis is not None:
                 store_analysis(take.path, res.analysis)  # the stitch then only reads it
             takes[res.job.key] = take

@@ -43,6 +43,9 @@ class Job:
     tmp: Path
     #: Analyse the checked take for mastering at this track rate (0: the take's own rate; None: don't).
     analyse_rate: int | None = None
+    #: Where the parent will commit the take: the worker writes its metadata and analysis beside
+    #: that path (so the parent's share of a take is one rename). None: return them instead.
+    final: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,11 @@ class JobResult:
     audio: TakeAudio | None
     error: str | None = None
     attempts: int = 1
-    #: (TakeAnalysis, TakeBlocks) of the take from narrate.loudness, made in the worker (None if not asked or it failed).
+    #: (TakeAnalysis, TakeBlocks) of the take from narrate.loudness, made in the worker (None if not
+    #: asked, written beside the take already, or it failed).
     analysis: Any = None
+    #: The worker wrote the take's metadata beside its final path (``Job.final``).
+    meta_written: bool = False
 
 
 def expected_range(spoken: str, rate_wpm: int) -> tuple[float, float]:
@@ -104,6 +110,7 @@ def run_job(job: Job) -> JobResult:
     """Synthesize, check, retry; never raises for an engine's misbehaviour."""
     problem = "not tried"
     audio: TakeAudio | None = None
+    job.tmp.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             audio = _engine(job.engine).synthesize(job.parts, job.settings, job.tmp)
@@ -117,11 +124,35 @@ def run_job(job: Job) -> JobResult:
         if audio is not None:
             problem = check_take(job.tmp, job.spoken, job.settings.rate) or ""
             if not problem:
-                return JobResult(job, audio, None, attempt, _analyse(job))
+                analysis = _analyse(job)
+                if job.final is None:
+                    return JobResult(job, audio, None, attempt, analysis)
+                return JobResult(job, audio, None, attempt, None, _write_beside(job, audio, analysis))
         log.debug("take for %s rejected (attempt %d): %s", job.segment_id, attempt, problem)
         if attempt == ATTEMPTS - 1:
             _reset_engine(job.engine)
     return JobResult(job, None, problem, ATTEMPTS)
+
+
+def _write_beside(job: Job, audio: TakeAudio, analysis: Any) -> bool:
+    """Write the take's metadata and analysis beside its final path; whether the metadata got there.
+
+    The analysis is keyed by the take's size and modification time, which the parent's rename
+    keeps. A failure here only moves the work back to the parent (metadata) or the stitch (analysis).
+    """
+    from .cache import TakeCache
+
+    assert job.final is not None
+    try:
+        TakeCache.write_meta(job.final, audio, job.spoken, time.time())
+    except OSError as exc:
+        log.debug("cannot write the metadata of %s: %s", job.segment_id, exc)
+        return False
+    if analysis is not None:
+        from .loudness import store_analysis_for
+
+        store_analysis_for(job.final, job.tmp, analysis)
+    return True
 
 
 def _analyse(job: Job) -> Any:

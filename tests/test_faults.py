@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool
-from narrate.cache import wav_ok
+from narrate.cache import TakeCache, wav_ok
 
 PLACES = ["Mosul", "Raqqa", "Palmyra", "Homs", "Qayrawan", "Kirkuk", "Sinjar", "Hawija"]
 
@@ -40,7 +40,8 @@ def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 def committed_takes(cache: Path) -> int:
-    return len(list(cache.glob("takes/*/*/[0-9][0-9][0-9].json")))
+    """Takes moved into place: the rename of the checked WAV is the commit (its metadata comes first)."""
+    return len(list(cache.glob("takes/*/*/[0-9][0-9][0-9].wav")))
 
 
 def timings(path: Path) -> list[dict[str, object]]:
@@ -95,9 +96,14 @@ def test_kill_9_at_random_moments_then_rerender_completes_and_reuses(tmp_path: P
             time.sleep(0.005)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        # Every take in the cache is whole, and no stray temp file is taken for a take.
-        for meta in cache.glob("takes/*/*/[0-9][0-9][0-9].json"):
-            assert wav_ok(meta.with_suffix(".wav")) is not None, f"trial {trial}: damaged take {meta}"
+        # Every take in the cache is whole and has its metadata; no stray temp file is taken for a
+        # take. (Metadata a worker wrote for a take the kill kept from its rename is no take.)
+        for wav in cache.glob("takes/*/*/[0-9][0-9][0-9].wav"):
+            assert wav_ok(wav) is not None, f"trial {trial}: damaged take {wav}"
+            assert wav.with_suffix(".json").exists(), f"trial {trial}: take {wav} without metadata"
+        takes = TakeCache(cache)
+        for d in cache.glob("takes/*/*"):
+            assert all(wav_ok(t.path) is not None for t in takes.takes(d.name)), f"trial {trial}: {d}"
     before = committed_takes(cache)
     done = narrate("render", str(script), "-o", str(out), "--jobs", "2", "--json", env=env)
     assert done.returncode == 0, done.stderr

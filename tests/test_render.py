@@ -92,6 +92,29 @@ def test_regen_makes_a_new_take_keeps_the_old_and_can_pick(script: Path, capsys:
     assert [t["current"] for t in listing["takes"]] == [True, False]  # type: ignore[union-attr,index]
 
 
+def test_a_first_take_needs_no_pointer_and_a_lost_pointer_means_the_newest(script: Path) -> None:
+    """The workers write each take's metadata and analysis; the parent only renames the WAV in.
+    A first take is current without a "current" file; with a second take and no pointer (say a
+    kill between the rename and the pointer), the newest intact take is current."""
+    r = render(script, RenderOptions(jobs=2))
+    cache = TakeCache(cache_root(script))
+    dirs = sorted((cache.root / "takes").glob("*/*"))
+    assert len(dirs) == r.segments
+    for d in dirs:
+        assert sorted(p.name for p in d.iterdir()) == ["001.json", "001.wav", "001.wav.analysis"]
+        take = cache.current(d.name)
+        assert take is not None and take.number == 1
+    regen(script, ["p02-s01"], options=RenderOptions(jobs=1))
+    seg_key = [d for d in dirs if (d / "002.wav").exists()]
+    assert len(seg_key) == 1 and (seg_key[0] / "current").read_text().strip() == "2"
+    (seg_key[0] / "current").unlink()
+    take = cache.current(seg_key[0].name)
+    assert take is not None and take.number == 2
+    # Metadata a killed worker left for a take that never got its WAV is no take.
+    (seg_key[0] / "003.json").write_text((seg_key[0] / "002.json").read_text(), encoding="utf-8")
+    assert [t.number for t in cache.takes(seg_key[0].name)] == [1, 2]
+
+
 def test_regen_by_match_and_unknown_ids(script: Path) -> None:
     render(script, RenderOptions(jobs=1))
     r = regen(script, [], match="aid groups")
