@@ -55,10 +55,15 @@ def estimate_seconds(spoken: str, rate_wpm: int) -> float:
     return words * 60.0 / max(rate_wpm, 1)
 
 
-def build_plan(script: Path, voice: str | None = None, max_words: int = MAX_SENTENCE_WORDS, strict: bool = True) -> Plan:
-    """Read, parse and normalize a script file into its plan."""
+def build_plan(script: Path, voice: str | None = None, max_words: int = MAX_SENTENCE_WORDS, strict: bool = True,
+               voices: Voices | None = None) -> Plan:
+    """Read, parse and normalize a script file into its plan.
+
+    ``voices`` (for the script's folder) lets a caller that needs the profiles too load them once.
+    """
     text = read_script(script)
-    return plan_text(text, name=str(script), script_dir=Path(script).resolve().parent, voice=voice, max_words=max_words, strict=strict)
+    return plan_text(text, name=str(script), script_dir=Path(script).resolve().parent, voice=voice, max_words=max_words,
+                     strict=strict, voices=voices)
 
 
 def plan_text(
@@ -68,9 +73,11 @@ def plan_text(
     voice: str | None = None,
     max_words: int = MAX_SENTENCE_WORDS,
     strict: bool = True,
+    voices: Voices | None = None,
 ) -> Plan:
     parsed = parse_script(text, name=name, max_words=max_words, strict=strict)
-    voices = Voices(script_dir)
+    if voices is None:
+        voices = Voices(script_dir)
     return _plan(parsed, voices, name, voice)
 
 

@@ -126,8 +126,8 @@ class _Session:
 
 def _session(script: Path, voice: str | None) -> _Session:
     script = Path(script)
-    plan = build_plan(script, voice=voice)
-    voices = Voices(script.resolve().parent)
+    voices = Voices(script.resolve().parent)  # loaded once, for the plan and the takes' settings
+    plan = build_plan(script, voice=voice, voices=voices)
     return _Session(script, plan, voices, TakeCache(cache_root(script)))
 
 
