@@ -95,24 +95,26 @@ def _line_of(raw: str, term: str) -> int:
 
 
 def _entry(term: str, spec: object, path: Path, raw: str) -> Entry:
-    where = f"{path}:{_line_of(raw, term)}"
+    def where() -> str:  # the line is looked up only for an error: one regex per term cost ~15 ms a load
+        return f"{path}:{_line_of(raw, term)}"
+
     if not isinstance(spec, dict):
-        raise InputError(f"{where}: term '{term}' must be a table with say, spell or phonemes")
+        raise InputError(f"{where()}: term '{term}' must be a table with say, spell or phonemes")
     unknown = set(spec) - _FIELDS
     if unknown:
-        raise InputError(f"{where}: term '{term}' has unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_FIELDS))}")
+        raise InputError(f"{where()}: term '{term}' has unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_FIELDS))}")
     for key in ("say", "phonemes", "expand"):
         if key in spec and not isinstance(spec[key], str):
-            raise InputError(f"{where}: '{key}' of term '{term}' must be a string")
+            raise InputError(f"{where()}: '{key}' of term '{term}' must be a string")
     for key in ("spell", "case_sensitive"):
         if key in spec and not isinstance(spec[key], bool):
-            raise InputError(f"{where}: '{key}' of term '{term}' must be true or false")
+            raise InputError(f"{where()}: '{key}' of term '{term}' must be true or false")
     if not (spec.get("say") or spec.get("spell") or spec.get("phonemes")):
-        raise InputError(f"{where}: term '{term}' needs one of say, spell or phonemes")
+        raise InputError(f"{where()}: term '{term}' needs one of say, spell or phonemes")
     if spec.get("spell") and spec.get("say"):
-        raise InputError(f"{where}: term '{term}' has both say and spell; keep one")
+        raise InputError(f"{where()}: term '{term}' has both say and spell; keep one")
     if not term.strip():
-        raise InputError(f"{where}: empty term")
+        raise InputError(f"{where()}: empty term")
     return Entry(
         written=term,
         say=spec.get("say"),
