@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from . import atomic
 from .errors import InputError
@@ -179,6 +176,8 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def dumps(entries: Iterable[Entry]) -> str:
     """TOML text of ``entries`` (the project lexicon format)."""
+    import tomli_w  # writing lexicons only: not imported by every process that reads one
+
     doc = {"terms": {e.written: e.as_toml() for e in sorted(entries, key=lambda e: e.written.casefold())}}
     return "# narrate pronunciation lexicon: one [terms.X] table per term (say, spell or phonemes).\n" + tomli_w.dumps(doc)
 
@@ -238,6 +237,8 @@ def _case_variants(written: str) -> list[str]:
 
 def export_pls(lexicon: Lexicon | Iterable[Entry], lang: str = "en-US") -> str:
     """W3C PLS 1.0 XML of the entries; a case-insensitive term lists its case variants as graphemes."""
+    import xml.etree.ElementTree as ET  # PLS only
+
     entries = lexicon.entries if isinstance(lexicon, Lexicon) else tuple(lexicon)
     ET.register_namespace("", PLS_NS)
     root = ET.Element(f"{{{PLS_NS}}}lexicon", {"version": "1.0", "alphabet": "ipa", "{http://www.w3.org/XML/1998/namespace}lang": lang})
@@ -258,6 +259,8 @@ def export_pls(lexicon: Lexicon | Iterable[Entry], lang: str = "en-US") -> str:
 
 def import_pls(path: Path) -> list[Entry]:
     """Entries from a W3C PLS file; a malformed file is an InputError naming the file and line."""
+    import xml.etree.ElementTree as ET  # PLS only
+
     path = Path(path)
     try:
         tree = ET.parse(path)

@@ -12,7 +12,10 @@ from functools import lru_cache
 
 from ..lexicon import Lexicon, load_lexicon
 from ..models import Normalized
-from . import pipeline
+
+# ``pipeline`` (every class module, their patterns and num2words) is imported on the first normalization, not here:
+# ``import narrate`` imports this package, and processes that never normalize (the synthesis workers, a re-render
+# whose plan comes from the plan cache) should not pay for it.
 
 __all__ = ["NormalizeOptions", "normalize", "normalize_spans", "default_lexicon"]
 
@@ -44,6 +47,8 @@ def default_lexicon() -> Lexicon:
 
 def normalize_spans(text: str, lexicon: Lexicon | None = None, options: NormalizeOptions | None = None) -> Normalized:
     """The spoken form of ``text`` with its spans (offsets into ``text``) and engine parts."""
+    from . import pipeline
+
     return pipeline.run(text, lexicon if lexicon is not None else default_lexicon(), options or NormalizeOptions())
 
 
