@@ -7,6 +7,7 @@ Layout under the cache root (``NARRATE_CACHE_DIR`` or ``.narrate/`` beside the s
     takes/<k[:2]>/<key>/current     the take number renders use (the newest, or the one picked)
     renders/<script>-<hash>.json    what the last render of a script used (for ``cache prune``)
     renders/<script>-<hash>.master  where each take lies in that render's WAV, for splicing re-renders
+    renders/<script>-<hash>.plan    the script's sentences as last normalized (narrate.normcache)
     lock                            held by a render, so that two renders of one folder take turns
 """
 
@@ -218,6 +219,9 @@ class TakeCache:
     def master_record_path(self, script: Path) -> Path:
         return self.manifest_path(script).with_suffix(".master")
 
+    def normalized_path(self, script: Path) -> Path:
+        return self.manifest_path(script).with_suffix(".plan")
+
     def write_manifest(self, script: Path, doc: dict[str, Any]) -> None:
         atomic_write_text(self.manifest_path(script), json.dumps(doc, ensure_ascii=False, indent=1))
 
@@ -257,6 +261,7 @@ class TakeCache:
                 if not dry_run:
                     m.unlink(missing_ok=True)
                     m.with_suffix(".master").unlink(missing_ok=True)
+                    m.with_suffix(".plan").unlink(missing_ok=True)
                 continue
             used.update(str(s.get("key")) for s in doc.get("segments", []))
         removed = freed = 0

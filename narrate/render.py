@@ -14,6 +14,7 @@ from .engines import VoiceSettings
 from .errors import InputError, OutputError
 from .language import dominant_language, voice_for_language
 from .models import Plan, Segment
+from .normcache import NormalizeMemo
 from .plan import Voices, build_plan
 from .encode import ffmpeg_path, format_for
 from .loudness import DEFAULT_TRUE_PEAK, resolve_loudness, store_analysis
@@ -104,6 +105,7 @@ class _Session:
     plan: Plan
     voices: Voices
     cache: TakeCache
+    memo: NormalizeMemo
     versions: dict[str, str] = field(default_factory=dict)
 
     def settings(self, seg: Segment) -> tuple[str, VoiceSettings]:
@@ -127,8 +129,11 @@ class _Session:
 def _session(script: Path, voice: str | None) -> _Session:
     script = Path(script)
     voices = Voices(script.resolve().parent)  # loaded once, for the plan and the takes' settings
-    plan = build_plan(script, voice=voice, voices=voices)
-    return _Session(script, plan, voices, TakeCache(cache_root(script)))
+    cache = TakeCache(cache_root(script))
+    # Sentences the last render normalized are not normalized again (a render saves the memo once it is done).
+    memo = NormalizeMemo.load(cache.normalized_path(script))
+    plan = build_plan(script, voice=voice, voices=voices, normalize=memo.normalize)
+    return _Session(script, plan, voices, cache, memo)
 
 
 def render(
@@ -250,6 +255,7 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
             "rendered": time.time(),
             "segments": [{"id": seg.id, "key": keys[seg.id], "take": takes[keys[seg.id]].number} for seg in narrated],
         })
+        s.memo.save(s.cache.normalized_path(s.script))
     return RenderResult(
         output=out,
         duration_s=mastered.duration_s,
