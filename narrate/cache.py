@@ -177,9 +177,15 @@ class TakeCache:
 
     # -- writing
     def new_take_path(self, key: str) -> tuple[int, Path]:
-        """A temp path (same folder) for the next take number; the caller commits it with ``commit``."""
+        """A temp path (in the key's folder) for the next take number; the caller commits it with ``commit``.
+
+        A key with no folder yet, as every key of a first render, gets take 1 without touching the disk: whoever
+        writes the take makes the folder (``synth.run_job`` does). Making ~260 folders and temp files before the
+        first take was handed out cost 0.1-0.25 s of a first render here.
+        """
         d = self.key_dir(key)
-        d.mkdir(parents=True, exist_ok=True)
+        if not d.is_dir():
+            return 1, d / f".001.{os.urandom(6).hex()}.wav.tmp"
         numbers = [int(p.stem) for p in d.glob("[0-9][0-9][0-9].wav")]
         n = max(numbers, default=0) + 1
         fd, tmp = tempfile.mkstemp(prefix=f".{n:03d}.", suffix=".wav.tmp", dir=d)

@@ -134,6 +134,27 @@ def test_a_damaged_take_is_resynthesized_not_stitched(script: Path) -> None:
     assert (r.synthesized, r.reused) == (2, 3)
 
 
+def test_a_new_keys_take_path_touches_the_disk_only_when_its_take_is_made(tmp_path: Path) -> None:
+    # A first render hands out hundreds of jobs: their folders are made as the takes are, not before.
+    from narrate.engines import VoiceSettings
+    from narrate.models import SpokenPart
+    from narrate.synth import Job, run_job
+
+    cache = TakeCache(tmp_path / "cache")
+    key = "ab" * 16
+    number, tmp = cache.new_take_path(key)
+    assert number == 1 and not tmp.parent.exists()
+    assert tmp.name.startswith(".001.") and tmp.name.endswith(".wav.tmp")  # what prune sweeps when a render is killed
+    spoken = "Forces advanced on Monday."
+    result = run_job(Job(key, "p01-s01", "fake", (SpokenPart(spoken),), spoken, VoiceSettings(), tmp))
+    assert result.audio is not None and tmp.is_file()
+    take = cache.commit(key, number, tmp, result.audio, spoken, 0.0)
+    current = cache.current(key)
+    assert current is not None and (current.number, current.path, current.frames) == (1, take.path, take.frames)
+    again, tmp2 = cache.new_take_path(key)  # the folder exists now: the next number, and the temp file is reserved
+    assert again == 2 and tmp2.is_file() and tmp2.parent == take.path.parent
+
+
 def test_cache_info_and_prune(script: Path, capsys: pytest.CaptureFixture[str]) -> None:
     render(script, RenderOptions(jobs=1))
     script.write_text(SCRIPT.replace("weeks", "months"), encoding="utf-8")
