@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache import Take, TakeCache, cache_root, take_key
 from .engines import VoiceSettings
@@ -17,9 +17,13 @@ from .models import Plan, Segment
 from .normcache import NormalizeMemo
 from .plan import Voices, build_plan
 from .encode import ffmpeg_path, format_for
-from .loudness import DEFAULT_TRUE_PEAK, resolve_loudness, store_analysis
-from .stitch import MasterOptions, MasterResult, Placement, master_track
 from .synth import Job, JobResult, WorkerPool, engine_version, engine_voices, synthesize_all
+
+if TYPE_CHECKING:
+    from .stitch import Placement
+
+# The mastering modules (loudness, stitch: numpy and the rest, ~60 ms) are imported where they are first used, once
+# the takes to make are handed to the workers: before that the workers wait for this process.
 
 #: on_progress(stage, done, total): stages are "plan", "synthesize", "stitch".
 Progress = Callable[[str, int, int], None]
@@ -182,10 +186,11 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
     out = options.output or default_output(s.script)
     check_output_path(out)
     base = s.voices.get(s.plan.voice)
-    if options.loudness is not None:
-        target, true_peak = resolve_loudness(options.loudness)
-    else:
-        target, true_peak = base.loudness_target, DEFAULT_TRUE_PEAK
+    loudness: tuple[float, float | None] = (base.loudness_target, None)  # None: the default true peak
+    if options.loudness is not None:  # a bad value is an error before any synthesis
+        from .loudness import resolve_loudness
+
+        loudness = resolve_loudness(options.loudness)
     narrated = s.plan.narrated
     progress("plan", len(narrated), len(narrated))
     wanted = {c.id for c in selected}
@@ -221,6 +226,8 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
         def commit(res: JobResult) -> None:
             nonlocal done
             assert res.audio is not None
+            from .loudness import store_analysis
+
             take = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time())
             if res.analysis is not None:
                 store_analysis(take.path, res.analysis)  # the stitch then only reads it
@@ -234,6 +241,10 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
             for job in jobs.values():
                 job.tmp.unlink(missing_ok=True)
 
+        from .loudness import DEFAULT_TRUE_PEAK
+        from .stitch import MasterOptions, MasterResult, master_track
+
+        target, true_peak = loudness[0], DEFAULT_TRUE_PEAK if loudness[1] is None else loudness[1]
         placements = _placements(s.plan, keys, takes)
         opts = MasterOptions(
             loudness_target=target,
@@ -273,6 +284,8 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
 
 
 def _placements(plan: Plan, keys: dict[str, str], takes: dict[str, Take]) -> list[Placement]:
+    from .stitch import Placement
+
     out: list[Placement] = []
     started = False  # a pause planned before the first spoken segment is dropped
     for seg in plan.segments:
