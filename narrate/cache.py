@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import tempfile
 import wave
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from .errors import OutputError
 from .models import SpokenPart
 
 TAKE_FORMAT = 1  # bump when the take layout or its checks change
+_KEY = re.compile(r"[0-9a-f]{16,64}")
 
 
 def cache_root(script: Path | None) -> Path:
@@ -68,14 +70,38 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic.write_text(path, text)
 
 
-def wav_ok(path: Path) -> tuple[int, int] | None:
+#: The 44-byte header of a plain PCM WAV (RIFF, a 16-byte fmt chunk, then data), as every engine here writes it.
+_CANONICAL = struct.Struct("<4sI4s4sIHHIIHH4sI")
+
+
+def _canonical_header(f: Any) -> tuple[int, int, int, int] | None:
+    """(rate, frames, sample width, channels) from a plain 44-byte PCM header, read as the wave module reads it;
+    None when the file starts otherwise (the wave module then reads it)."""
+    head = f.read(44)
+    if len(head) < 44:
+        return None
+    riff, _, wave_id, fmt, fmt_size, tag, channels, rate, _, _, bits, data, data_size = _CANONICAL.unpack(head)
+    if (riff, wave_id, fmt, fmt_size, tag, data) != (b"RIFF", b"WAVE", b"fmt ", 16, 1, b"data"):
+        return None
+    width = (bits + 7) // 8
+    if not channels or not width:
+        return None  # the wave module refuses these
+    return rate, data_size // (channels * width), width, channels
+
+
+def wav_ok(path: Path | str) -> tuple[int, int] | None:
     """(sample rate, frames) of a complete, readable mono 16-bit WAV; None for a damaged one."""
     try:
-        size = path.stat().st_size
-        with wave.open(str(path), "rb") as w:
-            rate, frames, width, channels = w.getframerate(), w.getnframes(), w.getsampwidth(), w.getnchannels()
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            found = _canonical_header(f)  # a take's header without the wave module: ~4x faster, a render reads ~300
+            if found is None:
+                f.seek(0)
+                with wave.open(f, "rb") as w:
+                    found = w.getframerate(), w.getnframes(), w.getsampwidth(), w.getnchannels()
     except (OSError, EOFError, wave.Error):
         return None
+    rate, frames, width, channels = found
     if frames <= 0 or width != 2 or channels != 1 or rate <= 0:
         return None
     # A truncated file still has its header: the data must all be there.
@@ -108,9 +134,12 @@ class TakeCache:
 
     # -- paths
     def key_dir(self, key: str) -> Path:
-        if not re.fullmatch(r"[0-9a-f]{16,64}", key):
+        return Path(self._key_dir(key))
+
+    def _key_dir(self, key: str) -> str:
+        if not _KEY.fullmatch(key):
             raise ValueError(f"bad take key {key!r}")
-        return self.root / "takes" / key[:2] / key
+        return os.path.join(self.root, "takes", key[:2], key)
 
     def ensure(self) -> None:
         try:
@@ -149,27 +178,32 @@ class TakeCache:
                 out.append(take)
         return out
 
-    def _load(self, key: str, meta_path: Path) -> Take | None:
-        wav = meta_path.with_suffix(".wav")
+    def _load(self, key: str, meta_path: Path | str) -> Take | None:
+        # Plain strings, not Paths, until a take is found: a render looks up every segment's take (~30 us saved each).
+        meta_path = str(meta_path)
+        wav = meta_path[: -len(".json")] + ".wav"
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            with open(meta_path, encoding="utf-8") as f:
+                meta = json.loads(f.read())
         except (OSError, ValueError):
             return None
         info = wav_ok(wav)
         if info is None or info[1] != meta.get("frames"):
             return None
         words = tuple(WordTime(str(w[0]), float(w[1])) for w in meta.get("words", []))
-        return Take(key, int(meta_path.stem), wav, info[0], info[1], words, float(meta.get("created", 0)), str(meta.get("spoken", "")))
+        number = int(os.path.basename(meta_path)[: -len(".json")])
+        return Take(key, number, Path(wav), info[0], info[1], words, float(meta.get("created", 0)), str(meta.get("spoken", "")))
 
     def current(self, key: str) -> Take | None:
         """The take renders use: the picked one if it is intact, else the newest intact one."""
-        d = self.key_dir(key)
+        d = self._key_dir(key)
         try:
-            picked = int((d / "current").read_text().strip())
+            with open(os.path.join(d, "current"), encoding="utf-8") as f:
+                picked = int(f.read().strip())
         except (OSError, ValueError):
             picked = None
         if picked is not None and 0 < picked < 1000:
-            take = self._load(key, d / f"{picked:03d}.json")  # the usual case: no listing needed
+            take = self._load(key, os.path.join(d, f"{picked:03d}.json"))  # the usual case: no listing needed
             if take is not None:
                 return take
         takes = self.takes(key)
