@@ -134,6 +134,50 @@ def test_killed_rerender_leaves_the_previous_output_intact(tmp_path: Path, env: 
     assert all(re.fullmatch(r"\.s\.mp3\.\w+\.part(\.mp3)?|.*\.tmp", p) for p in leftovers), leftovers
 
 
+HOLDER = """
+import sys, time
+path, how = sys.argv[1], sys.argv[2]
+if how == "filelock":
+    import filelock
+    lock = filelock.FileLock(path)
+    lock.acquire()
+else:
+    from narrate.cache import TakeCache
+    from pathlib import Path
+    held = TakeCache(Path(path).parent).lock()
+    held.__enter__()
+print("held", flush=True)
+time.sleep(0.5)
+open(path + ".released", "w").close()
+lock.release() if how == "filelock" else held.__exit__(None, None, None)
+time.sleep(1)
+"""
+
+
+@pytest.mark.parametrize("holder", ["narrate", "filelock"])
+def test_the_cache_lock_waits_for_its_holder_and_says_so(tmp_path: Path, holder: str) -> None:
+    # A render holding the cache (this version's flock, or an older one's filelock, which takes the same flock)
+    # keeps another out until it lets go; the other says once that it waits.
+    from narrate.cache import TakeCache
+
+    cache = TakeCache(tmp_path / "cache")
+    cache.ensure()
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(cache.root / "lock"), holder], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        waits: list[str] = []
+        with cache.lock(on_wait=lambda: waits.append("waiting")):
+            # Only the holder's release lets us in, and it left this file just before.
+            assert (cache.root / "lock.released").exists()
+        assert waits == ["waiting"]
+        with cache.lock(on_wait=lambda: waits.append("again")):  # free now: no wait
+            pass
+        assert waits == ["waiting"]
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_two_renders_at_once_share_the_cache_safely(tmp_path: Path, env: dict[str, str]) -> None:
     script = tmp_path / "s.txt"
     script.write_text(long_script(10), encoding="utf-8")
