@@ -430,8 +430,8 @@ def check_report(path: Path, voice: str | None = None, max_words: int = MAX_SENT
     path = Path(path)
     text = read_script(path)
     parsed = parse_script(text, name=str(path), max_words=max_words, strict=False)
-    plan = build_plan(path, voice=voice, max_words=max_words, strict=False)
     voices = Voices(path.resolve().parent)
+    plan = build_plan(path, voice=voice, max_words=max_words, strict=False, voices=voices)
     where = _LineFinder(text)
     findings: list[Finding] = [Finding("directive", p.line, p.text, p.message) for p in parsed.problems]
     # The project lexicon is the one beside the script; name it when that is not the current folder.

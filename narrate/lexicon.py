@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from . import atomic
 from .errors import InputError
@@ -95,24 +92,26 @@ def _line_of(raw: str, term: str) -> int:
 
 
 def _entry(term: str, spec: object, path: Path, raw: str) -> Entry:
-    where = f"{path}:{_line_of(raw, term)}"
+    def where() -> str:  # the line is looked up only for an error: one regex per term cost ~15 ms a load
+        return f"{path}:{_line_of(raw, term)}"
+
     if not isinstance(spec, dict):
-        raise InputError(f"{where}: term '{term}' must be a table with say, spell or phonemes")
+        raise InputError(f"{where()}: term '{term}' must be a table with say, spell or phonemes")
     unknown = set(spec) - _FIELDS
     if unknown:
-        raise InputError(f"{where}: term '{term}' has unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_FIELDS))}")
+        raise InputError(f"{where()}: term '{term}' has unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_FIELDS))}")
     for key in ("say", "phonemes", "expand"):
         if key in spec and not isinstance(spec[key], str):
-            raise InputError(f"{where}: '{key}' of term '{term}' must be a string")
+            raise InputError(f"{where()}: '{key}' of term '{term}' must be a string")
     for key in ("spell", "case_sensitive"):
         if key in spec and not isinstance(spec[key], bool):
-            raise InputError(f"{where}: '{key}' of term '{term}' must be true or false")
+            raise InputError(f"{where()}: '{key}' of term '{term}' must be true or false")
     if not (spec.get("say") or spec.get("spell") or spec.get("phonemes")):
-        raise InputError(f"{where}: term '{term}' needs one of say, spell or phonemes")
+        raise InputError(f"{where()}: term '{term}' needs one of say, spell or phonemes")
     if spec.get("spell") and spec.get("say"):
-        raise InputError(f"{where}: term '{term}' has both say and spell; keep one")
+        raise InputError(f"{where()}: term '{term}' has both say and spell; keep one")
     if not term.strip():
-        raise InputError(f"{where}: empty term")
+        raise InputError(f"{where()}: empty term")
     return Entry(
         written=term,
         say=spec.get("say"),
@@ -177,6 +176,8 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def dumps(entries: Iterable[Entry]) -> str:
     """TOML text of ``entries`` (the project lexicon format)."""
+    import tomli_w  # writing lexicons only: not imported by every process that reads one
+
     doc = {"terms": {e.written: e.as_toml() for e in sorted(entries, key=lambda e: e.written.casefold())}}
     return "# narrate pronunciation lexicon: one [terms.X] table per term (say, spell or phonemes).\n" + tomli_w.dumps(doc)
 
@@ -236,6 +237,8 @@ def _case_variants(written: str) -> list[str]:
 
 def export_pls(lexicon: Lexicon | Iterable[Entry], lang: str = "en-US") -> str:
     """W3C PLS 1.0 XML of the entries; a case-insensitive term lists its case variants as graphemes."""
+    import xml.etree.ElementTree as ET  # PLS only
+
     entries = lexicon.entries if isinstance(lexicon, Lexicon) else tuple(lexicon)
     ET.register_namespace("", PLS_NS)
     root = ET.Element(f"{{{PLS_NS}}}lexicon", {"version": "1.0", "alphabet": "ipa", "{http://www.w3.org/XML/1998/namespace}lang": lang})
@@ -256,6 +259,8 @@ def export_pls(lexicon: Lexicon | Iterable[Entry], lang: str = "en-US") -> str:
 
 def import_pls(path: Path) -> list[Entry]:
     """Entries from a W3C PLS file; a malformed file is an InputError naming the file and line."""
+    import xml.etree.ElementTree as ET  # PLS only
+
     path = Path(path)
     try:
         tree = ET.parse(path)

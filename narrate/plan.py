@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from .errors import InputError
 from .lexicon import Lexicon, load_lexicon, project_lexicon_path
-from .models import Plan, Segment
-from .normalize import normalize_spans
+from .models import Normalized, Plan, Segment
+from .normalize import NormalizeOptions, normalize_spans
 from .profiles import VoiceProfile, list_profiles
 from .script import ParsedScript, parse_script, read_script
+
+#: How a plan normalizes a sentence: normalize_spans, or a memo of earlier renders' results (narrate.normcache).
+Normalizer = Callable[[str, Lexicon, NormalizeOptions], Normalized]
 
 #: Sentences longer than this many words are split at a clause boundary.
 MAX_SENTENCE_WORDS = 35
@@ -55,10 +59,16 @@ def estimate_seconds(spoken: str, rate_wpm: int) -> float:
     return words * 60.0 / max(rate_wpm, 1)
 
 
-def build_plan(script: Path, voice: str | None = None, max_words: int = MAX_SENTENCE_WORDS, strict: bool = True) -> Plan:
-    """Read, parse and normalize a script file into its plan."""
+def build_plan(script: Path, voice: str | None = None, max_words: int = MAX_SENTENCE_WORDS, strict: bool = True,
+               voices: Voices | None = None, normalize: Normalizer = normalize_spans) -> Plan:
+    """Read, parse and normalize a script file into its plan.
+
+    ``voices`` (for the script's folder) lets a caller that needs the profiles too load them once; ``normalize``
+    must return what normalize_spans returns (a render passes a NormalizeMemo's).
+    """
     text = read_script(script)
-    return plan_text(text, name=str(script), script_dir=Path(script).resolve().parent, voice=voice, max_words=max_words, strict=strict)
+    return plan_text(text, name=str(script), script_dir=Path(script).resolve().parent, voice=voice, max_words=max_words,
+                     strict=strict, voices=voices, normalize=normalize)
 
 
 def plan_text(
@@ -68,13 +78,16 @@ def plan_text(
     voice: str | None = None,
     max_words: int = MAX_SENTENCE_WORDS,
     strict: bool = True,
+    voices: Voices | None = None,
+    normalize: Normalizer = normalize_spans,
 ) -> Plan:
     parsed = parse_script(text, name=name, max_words=max_words, strict=strict)
-    voices = Voices(script_dir)
-    return _plan(parsed, voices, name, voice)
+    if voices is None:
+        voices = Voices(script_dir)
+    return _plan(parsed, voices, name, voice, normalize)
 
 
-def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str | None) -> Plan:
+def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str | None, normalize: Normalizer) -> Plan:
     base_voice = voice_override or parsed.front_matter.get("voice") or "default"
     voices.get(base_voice, f"{name}: front matter" if not voice_override and "voice" in parsed.front_matter else "")
     current = base_voice
@@ -126,7 +139,7 @@ def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str |
             if s.clause <= 1:
                 sentence_no += 1
             sid = f"p{para_no:02d}-s{sentence_no:02d}" + (chr(ord("a") + s.clause - 1) if s.clause else "")
-            norm = normalize_spans(strip_markup(s.text), lexicon, options)
+            norm = normalize(strip_markup(s.text), lexicon, options)
             if k == n - 1:
                 pause = profile.pauses.paragraph
             elif not s.last_clause:

@@ -7,18 +7,23 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache import Take, TakeCache, cache_root, take_key
 from .engines import VoiceSettings
 from .errors import InputError, OutputError
 from .language import dominant_language, voice_for_language
 from .models import Plan, Segment
+from .normcache import NormalizeMemo
 from .plan import Voices, build_plan
 from .encode import ffmpeg_path, format_for
-from .loudness import DEFAULT_TRUE_PEAK, resolve_loudness, store_analysis
-from .stitch import MasterOptions, MasterResult, Placement, master_track
 from .synth import Job, JobResult, WorkerPool, engine_version, engine_voices, synthesize_all
+
+if TYPE_CHECKING:
+    from .stitch import Placement
+
+# The mastering modules (loudness, stitch: numpy and the rest, ~60 ms) are imported where they are first used, once
+# the takes to make are handed to the workers: before that the workers wait for this process.
 
 #: on_progress(stage, done, total): stages are "plan", "synthesize", "stitch".
 Progress = Callable[[str, int, int], None]
@@ -104,6 +109,7 @@ class _Session:
     plan: Plan
     voices: Voices
     cache: TakeCache
+    memo: NormalizeMemo
     versions: dict[str, str] = field(default_factory=dict)
 
     def settings(self, seg: Segment) -> tuple[str, VoiceSettings]:
@@ -126,9 +132,12 @@ class _Session:
 
 def _session(script: Path, voice: str | None) -> _Session:
     script = Path(script)
-    plan = build_plan(script, voice=voice)
-    voices = Voices(script.resolve().parent)
-    return _Session(script, plan, voices, TakeCache(cache_root(script)))
+    voices = Voices(script.resolve().parent)  # loaded once, for the plan and the takes' settings
+    cache = TakeCache(cache_root(script))
+    # Sentences the last render normalized are not normalized again (a render saves the memo once it is done).
+    memo = NormalizeMemo.load(cache.normalized_path(script))
+    plan = build_plan(script, voice=voice, voices=voices, normalize=memo.normalize)
+    return _Session(script, plan, voices, cache, memo)
 
 
 def render(
@@ -177,10 +186,11 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
     out = options.output or default_output(s.script)
     check_output_path(out)
     base = s.voices.get(s.plan.voice)
-    if options.loudness is not None:
-        target, true_peak = resolve_loudness(options.loudness)
-    else:
-        target, true_peak = base.loudness_target, DEFAULT_TRUE_PEAK
+    loudness: tuple[float, float | None] = (base.loudness_target, None)  # None: the default true peak
+    if options.loudness is not None:  # a bad value is an error before any synthesis
+        from .loudness import resolve_loudness
+
+        loudness = resolve_loudness(options.loudness)
     narrated = s.plan.narrated
     progress("plan", len(narrated), len(narrated))
     wanted = {c.id for c in selected}
@@ -219,7 +229,9 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
             assert res.audio is not None
             take = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time(),
                                   meta_written=res.meta_written)
-            if res.analysis is not None:
+            if res.analysis is not None:  # (made here, when the worker could not store it beside the take)
+                from .loudness import store_analysis
+
                 store_analysis(take.path, res.analysis)  # the stitch then only reads it
             takes[res.job.key] = take
             done += 1
@@ -231,6 +243,10 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
             for job in jobs.values():
                 job.tmp.unlink(missing_ok=True)
 
+        from .loudness import DEFAULT_TRUE_PEAK
+        from .stitch import MasterOptions, MasterResult, master_track
+
+        target, true_peak = loudness[0], DEFAULT_TRUE_PEAK if loudness[1] is None else loudness[1]
         placements = _placements(s.plan, keys, takes)
         opts = MasterOptions(
             loudness_target=target,
@@ -252,6 +268,7 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
             "rendered": time.time(),
             "segments": [{"id": seg.id, "key": keys[seg.id], "take": takes[keys[seg.id]].number} for seg in narrated],
         })
+        s.memo.save(s.cache.normalized_path(s.script))
     return RenderResult(
         output=out,
         duration_s=mastered.duration_s,
@@ -269,6 +286,8 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
 
 
 def _placements(plan: Plan, keys: dict[str, str], takes: dict[str, Take]) -> list[Placement]:
+    from .stitch import Placement
+
     out: list[Placement] = []
     started = False  # a pause planned before the first spoken segment is dropped
     for seg in plan.segments:

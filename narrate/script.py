@@ -275,6 +275,17 @@ class SkipRules:
     narrator_roles: frozenset[str]
     strong: tuple[re.Pattern[str], ...]
     weak: tuple[re.Pattern[str], ...]
+    #: All strong (weak) patterns as one alternation: one search instead of ten per paragraph (None: not combinable).
+    any_strong: re.Pattern[str] | None = None
+    any_weak: re.Pattern[str] | None = None
+
+
+def _any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of ``patterns`` does; None when a capturing group (a backreference's
+    number) would change meaning in the alternation, or the flags differ."""
+    if not patterns or any(p.groups or p.flags != patterns[0].flags for p in patterns):
+        return None
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
 
 
 @functools.lru_cache(maxsize=1)
@@ -284,12 +295,16 @@ def _skip_rules() -> SkipRules:
     appeal = data["appeal"]
     roles = "|".join(re.escape(r) for r in sorted(credit["roles"], key=len, reverse=True))
     role = rf"(?P<role>(?:(?:{roles})\s*(?:,|&|and)?\s*){{1,4}})"
+    strong = tuple(re.compile(p, re.IGNORECASE) for p in appeal["strong"])
+    weak = tuple(re.compile(p, re.IGNORECASE) for p in appeal["weak"])
     return SkipRules(
         credit_max_words=int(credit["max_words"]),
         credit=(re.compile(rf"^{role}\s*(?:by|:|-|–|—)\s*:?\s*(?P<name>[^:;|]{{2,80}}?)\s*\.?$", re.IGNORECASE),),
         narrator_roles=frozenset(r.lower() for r in credit["narrator_roles"]),
-        strong=tuple(re.compile(p, re.IGNORECASE) for p in appeal["strong"]),
-        weak=tuple(re.compile(p, re.IGNORECASE) for p in appeal["weak"]),
+        strong=strong,
+        weak=weak,
+        any_strong=_any_of(strong),
+        any_weak=_any_of(weak),
     )
 
 
@@ -333,8 +348,14 @@ def is_appeal(paragraph: str) -> bool:
     rules = _skip_rules()
     if paragraph.count(" ") >= APPEAL_MAX_WORDS:
         return False
-    if any(p.search(paragraph) for p in rules.strong):
+    # Most paragraphs have no cue at all: one search of each combined pattern says so (~10 ms of a 5,000-word plan).
+    if rules.any_strong is not None:
+        if rules.any_strong.search(paragraph):
+            return True
+    elif any(p.search(paragraph) for p in rules.strong):
         return True
+    if rules.any_weak is not None and not rules.any_weak.search(paragraph):
+        return False
     return sum(1 for p in rules.weak if p.search(paragraph)) >= 2
 
 

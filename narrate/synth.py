@@ -110,6 +110,8 @@ def run_job(job: Job) -> JobResult:
     """Synthesize, check, retry; never raises for an engine's misbehaviour."""
     problem = "not tried"
     audio: TakeAudio | None = None
+    # A new key's folder is made here, not before the job is handed out (cache.new_take_path). Failing to make it
+    # (a full disk) is not the engine's fault: the OSError reaches the render, which reports it as before.
     job.tmp.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, ATTEMPTS + 1):
         try:

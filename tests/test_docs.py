@@ -37,6 +37,21 @@ def test_command_has_help_and_is_in_readme(name: str, capsys: pytest.CaptureFixt
     assert f"narrate {name}" in README
 
 
+@pytest.mark.parametrize("name", CONTRACT_COMMANDS)
+def test_parser_for_one_command_is_that_command_of_the_full_parser(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # main() builds a parser with only the command it runs (no import of every command's library).
+    full = subcommands()[name].format_help()
+    for argv in ([name, "x"], ["--debug", name]):
+        parser = build_parser(argv)
+        [action] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        assert list(action.choices) == [name]
+        assert action.choices[name].format_help() == full
+    # Anything else (help, no command, an unknown one) gets every command, so usage errors list them all.
+    for argv in (["--help"], [], ["rendr"], ["--debug"]):
+        [action] = [a for a in build_parser(argv)._actions if isinstance(a, argparse._SubParsersAction)]
+        assert sorted(action.choices) == sorted(CONTRACT_COMMANDS)
+
+
 def test_quick_start_is_two_commands_on_real_files() -> None:
     section = README.split("## Quick start", 1)[1].split("##", 1)[0]
     commands = [line.strip() for line in section.splitlines() if line.startswith("    ") and line.strip()]

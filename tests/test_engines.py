@@ -169,6 +169,23 @@ def test_pyttsx3_accepts_phonemes_only_with_the_espeak_driver(pyttsx3_engine) ->
     assert pyttsx3_engine.accepts_phonemes == (pyttsx3_engine._driver_name == "espeak")
 
 
+def test_pyttsx3_version_reads_the_installed_metadata(pyttsx3_engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The version is part of every take key: read without importlib.metadata, it must be the same string.
+    from importlib.metadata import version
+
+    from narrate.engines import pyttsx3_engine as module
+
+    expected = version("pyttsx3")
+    assert module._pyttsx3_version() == expected
+    assert pyttsx3_engine.version().startswith(f"pyttsx3-{expected}/")
+    # No dist-info beside the package (another layout): importlib.metadata answers.
+    fake = tmp_path / "pkg" / "pyttsx3"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    monkeypatch.setattr(sys.modules["pyttsx3"], "__file__", str(fake / "__init__.py"))
+    assert module._pyttsx3_version() == expected
+
+
 def test_both_espeak_engines_share_one_process_in_either_order(tmp_path: Path) -> None:
     require_tool("espeak-ng")
     script = (

@@ -157,6 +157,78 @@ def test_a_damaged_take_is_resynthesized_not_stitched(script: Path) -> None:
     assert (r.synthesized, r.reused) == (2, 3)
 
 
+def test_wav_ok_reads_every_header_as_the_wave_module_does(tmp_path: Path) -> None:
+    # wav_ok reads a plain 44-byte header itself (a render checks ~300 takes) and any other through the wave module.
+    import struct
+
+    from narrate.cache import wav_ok
+
+    def reference(path: Path) -> tuple[int, int] | None:
+        try:
+            size = path.stat().st_size
+            with wave.open(str(path), "rb") as w:
+                rate, frames, width, channels = w.getframerate(), w.getnframes(), w.getsampwidth(), w.getnchannels()
+        except (OSError, EOFError, wave.Error):
+            return None
+        ok = frames > 0 and width == 2 and channels == 1 and rate > 0 and size >= 44 + frames * 2
+        return (rate, frames) if ok else None
+
+    def written(name: str, channels: int = 1, width: int = 2, rate: int = 22050, frames: int = 500) -> Path:
+        p = tmp_path / name
+        with wave.open(str(p), "wb") as w:
+            w.setnchannels(channels)
+            w.setsampwidth(width)
+            w.setframerate(rate)
+            w.writeframes(b"\x01" * frames * channels * width)
+        return p
+
+    good = written("good.wav")
+    data = good.read_bytes()
+    cases = [good, written("stereo.wav", channels=2), written("8bit.wav", width=1), written("32bit.wav", width=4),
+             written("empty.wav", frames=0), written("48k.wav", rate=48000)]
+    for name, raw in {
+        "truncated.wav": data[: len(data) // 2],
+        "header-only.wav": data[:44],
+        "short.wav": data[:30],
+        "nothing.wav": b"",
+        "garbage.wav": b"RIFF\x00\x00garbage" + bytes(40),
+        # a LIST chunk before the data (some tools write one): the wave module finds the data after it
+        "list-chunk.wav": data[:36] + b"LIST" + struct.pack("<I", 4) + b"INFO" + data[36:],
+        "extensible.wav": data[:20] + struct.pack("<H", 0xFFFE) + data[22:],
+        "zero-channels.wav": data[:22] + struct.pack("<H", 0) + data[24:],
+        "zero-bits.wav": data[:34] + struct.pack("<H", 0) + data[36:],
+        "odd-bits.wav": data[:34] + struct.pack("<H", 12) + data[36:],
+        "longer-data.wav": data[:40] + struct.pack("<I", 10_000) + data[44:],
+    }.items():
+        (tmp_path / name).write_bytes(raw)
+        cases.append(tmp_path / name)
+    cases.append(tmp_path / "missing.wav")
+    for path in cases:
+        assert wav_ok(path) == reference(path), path.name
+    assert wav_ok(good) == (22050, 500) and wav_ok(tmp_path / "list-chunk.wav") == (22050, 500)
+
+
+def test_a_new_keys_take_path_touches_the_disk_only_when_its_take_is_made(tmp_path: Path) -> None:
+    # A first render hands out hundreds of jobs: their folders are made as the takes are, not before.
+    from narrate.engines import VoiceSettings
+    from narrate.models import SpokenPart
+    from narrate.synth import Job, run_job
+
+    cache = TakeCache(tmp_path / "cache")
+    key = "ab" * 16
+    number, tmp = cache.new_take_path(key)
+    assert number == 1 and not tmp.parent.exists()
+    assert tmp.name.startswith(".001.") and tmp.name.endswith(".wav.tmp")  # what prune sweeps when a render is killed
+    spoken = "Forces advanced on Monday."
+    result = run_job(Job(key, "p01-s01", "fake", (SpokenPart(spoken),), spoken, VoiceSettings(), tmp))
+    assert result.audio is not None and tmp.is_file()
+    take = cache.commit(key, number, tmp, result.audio, spoken, 0.0)
+    current = cache.current(key)
+    assert current is not None and (current.number, current.path, current.frames) == (1, take.path, take.frames)
+    again, tmp2 = cache.new_take_path(key)  # the folder exists now: the next number, still nothing created
+    assert again == 2 and not tmp2.exists() and tmp2.parent == take.path.parent and tmp2 != tmp
+
+
 def test_cache_info_and_prune(script: Path, capsys: pytest.CaptureFixture[str]) -> None:
     render(script, RenderOptions(jobs=1))
     script.write_text(SCRIPT.replace("weeks", "months"), encoding="utf-8")

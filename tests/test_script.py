@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from casefiles import cases
+from conftest import ROOT
 from narrate.errors import InputError
 from narrate.script import credits_of, decode_script, is_appeal, parse_script, read_script, split_clauses, split_sentences
 
@@ -74,6 +75,26 @@ def test_appeals_are_recognised(text: str) -> None:
 @pytest.mark.parametrize("text", ["The PMU supports the army in Tal Afar.", "Donald met the press on Monday."])
 def test_news_is_not_an_appeal(text: str) -> None:
     assert not is_appeal(text)
+
+
+def test_appeal_check_agrees_with_each_pattern_searched_alone() -> None:
+    # is_appeal searches all strong (weak) cues as one alternation first; the answer must be the one the cues give alone.
+    import itertools
+
+    from narrate.script import _skip_rules
+
+    rules = _skip_rules()
+    assert rules.any_strong is not None and rules.any_weak is not None
+    cues = ["PayPal", "patreon", "donations", "Buy me a coffee", "ko-fi", "BTC wallet", "please support", "support our work",
+            "if you\u2019re able", "If you like", "our work", "support", "Subscribe", "wouldn't be possible", "contribution",
+            "like and share", "sponsored", "membership", "supporters", "subscribed", "donated", "unsupported", "coffee"]
+    filler = "Forces advanced on Monday near the border"
+    texts = [filler] + [f"{filler} {a}." for a in cues] + [f"{a}, {filler} {b}." for a, b in itertools.permutations(cues, 2)]
+    texts += [p for f in (ROOT / "scripts").glob("*.txt") for p in f.read_text(encoding="utf-8").split("\n\n")]
+    for text in texts:
+        alone = any(p.search(text) for p in rules.strong) or sum(1 for p in rules.weak if p.search(text)) >= 2
+        assert is_appeal(text) == alone, text
+    assert sum(map(is_appeal, texts)) > 100  # both answers are exercised
 
 
 def test_directives_sections_and_front_matter() -> None:

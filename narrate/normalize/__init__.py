@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from ..lexicon import Lexicon, load_lexicon
-from ..models import Normalized
-from . import pipeline
+if TYPE_CHECKING:
+    from ..lexicon import Lexicon
+    from ..models import Normalized
+
+# ``pipeline`` (every class module, their patterns) and the lexicon reader (tomllib) are imported on first use, not
+# here: ``import narrate`` imports this package, and processes that never normalize (the synthesis workers) or
+# normalize little (a re-render whose sentences come from the plan memo) should not pay for them.
 
 __all__ = ["NormalizeOptions", "normalize", "normalize_spans", "default_lexicon"]
 
@@ -39,11 +44,15 @@ class NormalizeOptions:
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     """The package lexicon alone (used when no lexicon is given)."""
+    from ..lexicon import load_lexicon
+
     return load_lexicon([])
 
 
 def normalize_spans(text: str, lexicon: Lexicon | None = None, options: NormalizeOptions | None = None) -> Normalized:
     """The spoken form of ``text`` with its spans (offsets into ``text``) and engine parts."""
+    from . import pipeline
+
     return pipeline.run(text, lexicon if lexicon is not None else default_lexicon(), options or NormalizeOptions())
 
 
