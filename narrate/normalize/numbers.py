@@ -1,4 +1,4 @@
-"""Number words: cardinals, digit strings, decimals, ordinals, years (num2words' English, without importing it).
+"""Number words built on num2words: cardinals, digit strings, decimals, ordinals, years.
 
 Examples: ``cardinal(123)`` -> "one hundred twenty three" (``and_=True``:
 "one hundred and twenty three"; ``cardinal(123_123_000, and_=True)`` -> "one hundred twenty three million one hundred
@@ -10,20 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+
+from num2words import num2words  # type: ignore[import-untyped]
 
 _DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-#: The words num2words' English gives, spelled out here: importing num2words imports all of its ~60 languages, 20 ms
-#: of every process that normalizes (a re-render after one edit normalizes one sentence). tests/test_numbers.py
-#: checks every reading against num2words; values outside these tables still ask num2words.
-_UNITS = _DIGITS + ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-                    "nineteen")
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-#: 10 ** (3 * k) for k = 1, 2, …
-_SCALES = ("thousand", "million", "billion", "trillion", "quadrillion", "quintillion", "sextillion")
-_ORDINALS = {"one": "first", "two": "second", "three": "third", "four": "fourth", "five": "fifth", "six": "sixth",
-             "seven": "seventh", "eight": "eighth", "nine": "ninth", "ten": "tenth", "eleven": "eleventh",
-             "twelve": "twelfth"}
 #: Above this many groups of three (quintillions) a number is read digit by digit.
 _MAX_GROUPS = 7
 #: An unpunctuated integer longer than this is an id or code, not a quantity.
@@ -38,34 +28,14 @@ def _clean(words: str) -> str:
     return re.sub(r"\s+", " ", words.replace("-", " ").replace(",", " ")).strip()
 
 
-def _num2words(n: int, **kwargs: Any) -> str:
-    """num2words itself, for what the tables here do not cover (imported only then)."""
-    from num2words import num2words  # type: ignore[import-untyped]
-
-    return str(num2words(n, **kwargs))
-
-
 @lru_cache(maxsize=1024)
 def _under_thousand(n: int) -> str:
-    """1-999: "one hundred twenty three" (num2words' words, without its "and" and hyphens)."""
-    if not 0 < n < 1000:
-        return _clean(_num2words(n)).replace(" and ", " ")
-    hundreds, rest = divmod(n, 100)
-    words = [_UNITS[hundreds], "hundred"] if hundreds else []
-    if rest >= 20:
-        words.append(_TENS[rest // 10])
-        if rest % 10:
-            words.append(_UNITS[rest % 10])
-    elif rest:
-        words.append(_UNITS[rest])
-    return " ".join(words)
+    return _clean(num2words(n)).replace(" and ", " ")
 
 
 @lru_cache(maxsize=16)
 def _scale(k: int) -> str:
-    if 0 < k <= len(_SCALES):
-        return _SCALES[k - 1]
-    return _clean(_num2words(10 ** (3 * k))).split()[-1]
+    return _clean(num2words(10 ** (3 * k))).split()[-1]
 
 
 def digits(s: str) -> str:
@@ -131,34 +101,16 @@ def is_one(s: str) -> bool:
     return s.replace(",", "").lstrip("+") in {"1"}
 
 
-#: Cardinals below this are the words of ``cardinal``; num2words reads larger ones (sextillions and up) in words.
-_WORDS_BELOW = 10 ** (3 * _MAX_GROUPS)
-
-
 @lru_cache(maxsize=1024)
 def ordinal(n: int) -> str:
     """``n`` as an ordinal word, never with "and": 121 -> "one hundred twenty first"."""
-    if not 0 <= n < _WORDS_BELOW:
-        return _clean(_num2words(n, to="ordinal")).replace(" and ", " ")
-    head, _, last = cardinal(n).rpartition(" ")
-    last = _ORDINALS.get(last) or (last[:-1] + "ie" if last.endswith("y") else last) + "th"
-    return f"{head} {last}" if head else last
+    return _clean(num2words(n, to="ordinal")).replace(" and ", " ")
 
 
 @lru_cache(maxsize=1024)
 def year(n: int) -> str:
     """``n`` read as a year: 1991 "nineteen ninety one", 2006 "two thousand six", 1900 "nineteen hundred"."""
-    if not -_WORDS_BELOW < n < _WORDS_BELOW:
-        return _clean(_num2words(n, to="year")).replace(" and ", " ")
-    suffix = " BC" if n < 0 else ""
-    n = abs(n)
-    high, low = divmod(n, 100)
-    # num2words' rule: 00XX, X00X and five-digit years are cardinals; else two pairs, "nineteen oh six".
-    if high == 0 or (high % 10 == 0 and low < 10) or high >= 100:
-        return cardinal(n) + suffix
-    if low == 0:
-        return f"{cardinal(high)} hundred{suffix}"
-    return f"{cardinal(high)} {'oh ' if low < 10 else ''}{cardinal(low)}{suffix}"
+    return _clean(num2words(n, to="year")).replace(" and ", " ")
 
 
 def pluralize_last(words: str) -> str:
