@@ -235,6 +235,9 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
                 store_analysis(take.path, res.analysis)  # the stitch then only reads it
             takes[res.job.key] = take
             done += 1
+            if done == 1 and pool.started:
+                # Waiting on the workers, this process imports what the stitch needs, off the critical path.
+                from . import stitch  # noqa: F401
             progress("synthesize", done, len(jobs))
 
         try:

@@ -45,8 +45,12 @@ class Written:
 
 
 def take_identity(take: Path, a: TakeAnalysis) -> tuple[str, int, int, int, int]:
-    """What makes a take's prepared samples the same: its file (path, size, mtime) and trim points."""
-    return (str(Path(take).resolve()), a.size, a.mtime_ns, a.trim_start, a.trim_end)
+    """What makes a take's prepared samples the same: its file (path, size, mtime) and trim points.
+
+    The path is made absolute, not resolved (a resolve is a stat per path component, per take):
+    a cache reached through another symlinked path only costs the copies, never their correctness.
+    """
+    return (os.path.abspath(take), a.size, a.mtime_ns, a.trim_start, a.trim_end)
 
 
 # ---------------------------------------------------------------- the positional file
