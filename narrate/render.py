@@ -159,7 +159,8 @@ def render(
     workers = options.jobs or default_jobs()
     with WorkerPool(workers) as pool:
         if workers > 1 and _worth_starting_early(Path(script)):
-            pool.start()
+            # (the script's front matter may name another voice: then only the guess is wasted)
+            pool.start(warm=(Path(script).resolve().parent, options.voice or "default"))
         return _render(script, options, progress, regen_ids, match, pick, on_wait, pool, started)
 
 
