@@ -2,8 +2,10 @@
 
 pyttsx3 is not thread-safe and hangs when forked after an engine exists, so
 parallel work uses ``spawn``ed worker processes that each own their engines.
-Workers only write temporary WAVs and check them; the parent commits them to
-the cache, so a kill at any moment leaves no half-written take behind.
+Workers write temporary WAVs and check them, then write each checked take's
+metadata and analysis (atomically) beside the name it will have; the parent
+commits a take by renaming its WAV into place, so a kill at any moment leaves
+no half-written take behind (metadata without its WAV is no take).
 """
 
 from __future__ import annotations
