@@ -31,6 +31,13 @@
 #else
 #define WIDE
 #endif
+/* The helpers of a WIDE function are inlined into each of its variants (a call would run the
+ * baseline build of the helper). */
+#if defined(__GNUC__)
+#define INLINE static inline __attribute__((always_inline))
+#else
+#define INLINE static inline
+#endif
 
 static int check_len(const char *what, Py_ssize_t have, Py_ssize_t need) {
     if (have < need) {
@@ -173,7 +180,7 @@ done:
 /* Round half to even, clipped to int16 (clipping first gives the same: the bounds are whole).
  * Adding and subtracting 1.5 * 2^23 rounds a float below 2^22 in magnitude to a whole number in
  * the default rounding mode (half to even, numpy's rint), and unlike lrintf it vectorizes. */
-static inline int16_t to_pcm(float v) {
+INLINE int16_t to_pcm(float v) {
     v = v < -32768.0f ? -32768.0f : v;
     v = v > 32767.0f ? 32767.0f : v;
     v = (v + 12582912.0f) - 12582912.0f;
@@ -181,7 +188,7 @@ static inline int16_t to_pcm(float v) {
 }
 
 /* Samples [i0, i1) with the gain only: the bulk of a take, vectorized (eight partial sums). */
-static inline double store(const float *v, Py_ssize_t m, int16_t *out) {
+INLINE double store(const float *v, Py_ssize_t m, int16_t *out) {
     float part[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
     double sum = 0.0;
     Py_ssize_t j = 0;
@@ -192,7 +199,7 @@ static inline double store(const float *v, Py_ssize_t m, int16_t *out) {
     return sum + (((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7])));
 }
 
-static inline double master_plain(const int16_t *s, Py_ssize_t i0, Py_ssize_t i1, float gain, int16_t *out) {
+INLINE double master_plain(const int16_t *s, Py_ssize_t i0, Py_ssize_t i1, float gain, int16_t *out) {
     float v[256];
     double sum = 0.0;
     for (Py_ssize_t lo = i0; lo < i1; lo += 256) {
@@ -204,7 +211,7 @@ static inline double master_plain(const int16_t *s, Py_ssize_t i0, Py_ssize_t i1
 }
 
 /* A ramped block clear of the fades: (sample * gain) * (d * frac + a), as numpy multiplies. */
-static inline double master_ramp(const int16_t *s, Py_ssize_t i0, Py_ssize_t m, float gain, float a, float d,
+INLINE double master_ramp(const int16_t *s, Py_ssize_t i0, Py_ssize_t m, float gain, float a, float d,
                                  const float *frac, int16_t *out) {
     float v[BLOCK];
     for (Py_ssize_t t = 0; t < m; t++) {
@@ -217,7 +224,7 @@ static inline double master_ramp(const int16_t *s, Py_ssize_t i0, Py_ssize_t m, 
 
 /* Samples [i0, i1) with the gain, the fades where they fall, and the ramp (a, d) of the block
  * starting at `b0` when `ramp`: numpy's order of operations, one sample at a time. */
-static inline double master_edge(const int16_t *s, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t size, float gain,
+INLINE double master_edge(const int16_t *s, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t size, float gain,
                                  const float *curve, Py_ssize_t nf, int ramp, Py_ssize_t b0, float a, float d,
                                  const float *frac, int16_t *out) {
     double sum = 0.0;
@@ -402,6 +409,7 @@ static PyObject *limit(PyObject *self, PyObject *args) {
         edges[L] = smooth[L - 1];
         for (Py_ssize_t i = 1; i < L; i++) edges[i] = (smooth[i - 1] + smooth[i]) * 0.5;
         Py_ssize_t full = size / BLOCK, tail = size - full * BLOCK;
+        Py_ssize_t p0 = (lo * BLOCK) / piece;  /* the piece a block starts in, followed as blocks advance */
         for (Py_ssize_t i = 0; i < L; i++) {
             double a = edges[i], z = edges[i + 1];
             if ((a < z ? a : z) >= 1.0) continue;
@@ -422,7 +430,8 @@ static PyObject *limit(PyObject *self, PyObject *args) {
                 f = a * a + 2 * a * d * fm + d * d * fsm;
             }
             double change = (double)benergy[b] * (f - 1.0);
-            Py_ssize_t start = b * BLOCK, p0 = start / piece;
+            Py_ssize_t start = b * BLOCK;
+            while ((p0 + 1) * piece <= start) p0++;  /* start / piece, without a division per block */
             Py_ssize_t over = start + BLOCK - (p0 + 1) * piece;
             double spill = (over < 0 ? 0 : (over > BLOCK ? BLOCK : over)) / (double)BLOCK;
             delta[p0 < nd - 1 ? p0 : nd - 1] += change * (1.0 - spill);
