@@ -14,9 +14,21 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+/* Denormal numbers flushed to zero while the K-weighting filter runs: in the digital silence of
+ * a take its state decays into them, and x86 computes with them ~100 times slower (an espeak-ng
+ * take analysed at 18 ns a sample instead of 9, a take with long silences at 72). They are below
+ * 1e-307: no energy changes that anyone could measure. The caller's mode is restored. */
+#define FLUSH_DENORMALS_BEGIN unsigned int saved_csr_ = _mm_getcsr(); _mm_setcsr(saved_csr_ | 0x8040);
+#define FLUSH_DENORMALS_END _mm_setcsr(saved_csr_);
+#else
+#define FLUSH_DENORMALS_BEGIN
+#define FLUSH_DENORMALS_END
+#endif
 
 /* Bumped with every change of a function's behaviour or signature: native.py checks it. */
-#define KERNELS_VERSION 1
+#define KERNELS_VERSION 2
 
 #define BLOCK 32   /* limiter block (narrate.limiter.BLOCK) */
 #define TAPS 12    /* interpolation taps per phase, at sample offsets -5 .. +6 */
@@ -123,6 +135,7 @@ static PyObject *analyse(PyObject *self, PyObject *args) {
     double *sq = ok ? malloc(CHUNK * sizeof(double)) : NULL;
     ok = sq != NULL;
     if (ok) {
+        FLUSH_DENORMALS_BEGIN
         double c[2][5];
         for (int s = 0; s < 2; s++) {
             const double *r = sos + 6 * s;
@@ -163,6 +176,7 @@ static PyObject *analyse(PyObject *self, PyObject *args) {
             }
         }
         if (pfill) penergy[pi] = psum;
+        FLUSH_DENORMALS_END
     }
     free(sq);
     Py_END_ALLOW_THREADS

@@ -15,7 +15,7 @@ import os
 from types import ModuleType
 
 #: The ``VERSION`` of ``_kernels.c`` this code calls; a stale build (older source) is not used.
-EXPECTED_VERSION = 1
+EXPECTED_VERSION = 2
 
 
 def _load() -> ModuleType | None:

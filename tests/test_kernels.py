@@ -222,3 +222,14 @@ def test_bad_arguments_are_errors_not_crashes() -> None:
         KERNELS.spread(np.ones(3), 0, 700, 2205, 245, 1.0, np.zeros(1), np.zeros(1))
     with pytest.raises(TypeError):
         KERNELS.master("not a buffer", 0, 1, 1.0, curve, none, np.zeros(0), np.zeros(0), limiter.FRAC32, bytearray(2))
+
+
+@needs_kernels
+def test_silence_is_fast_and_leaves_the_callers_float_mode_alone(case_takes: dict[str, Path]) -> None:
+    """The K-weighting runs with denormals flushed (digital silence decays the filter into them); the
+    result is the numpy one's, and this thread computes with denormals again afterwards."""
+    take = case_takes["speech-like 22050"]  # two thirds digital silence between its syllables
+    loudness.compute_analysis(take, take.stat())
+    tiny = np.array([1e-310])
+    assert float((tiny * 1.0)[0]) == 1e-310  # not flushed to zero: the mode was restored
+    assert float(np.float32(1e-40) * np.float32(1.0)) > 0.0
