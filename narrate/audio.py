@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import riff
 from .errors import InputError
 
 #: Samples quieter than this (dB relative to full scale) count as padding when trimming.
@@ -71,33 +72,14 @@ def read_samples(path: Path | str) -> tuple[np.ndarray, int]:
 
 
 def _mono16(raw: bytes) -> tuple[np.ndarray, int] | None:
-    """The samples and rate of a plain mono 16-bit PCM WAV in ``raw`` (no copy); None for anything
-    else, which the ``wave`` module then reads or explains.
-
-    The mastering pass reads every take once more; the ``wave`` module's chunk objects cost more
-    per take than reading the bytes.
-    """
-    if len(raw) < 12 or raw[:4] != b"RIFF" or raw[8:12] != b"WAVE":
+    """The samples (no copy) and rate of a plain mono 16-bit PCM WAV in ``raw``; None for anything
+    else, which the ``wave`` module then reads or explains."""
+    layout = riff.pcm_layout(raw)
+    if layout is None or layout.channels != 1 or layout.width != 2 or layout.rate <= 0:
         return None
-    pos, rate = 12, 0
-    while pos + 8 <= len(raw):
-        cid = raw[pos : pos + 4]
-        size = int.from_bytes(raw[pos + 4 : pos + 8], "little")
-        body = pos + 8
-        if cid == b"fmt ":
-            if size < 16 or body + 16 > len(raw):
-                return None
-            tag, channels, rate = int.from_bytes(raw[body : body + 2], "little"), raw[body + 2], int.from_bytes(raw[body + 4 : body + 8], "little")
-            bits = int.from_bytes(raw[body + 14 : body + 16], "little")
-            if tag != 1 or channels != 1 or raw[body + 3] != 0 or bits != 16 or rate <= 0:
-                return None
-        elif cid == b"data":
-            if not rate:
-                return None
-            count = min(size, len(raw) - body) // 2  # as the wave module: what is there of a short chunk
-            return np.frombuffer(raw, dtype="<i2", count=count, offset=body), rate
-        pos = body + size + (size & 1)
-    return None
+    # As the wave module reads: what there is of a short data chunk, and nothing past the RIFF chunk.
+    count = max(0, min(layout.data_bytes, min(len(raw), layout.riff_end) - layout.data_offset)) // 2
+    return np.frombuffer(raw, dtype="<i2", count=count, offset=layout.data_offset), layout.rate
 
 
 def trim_bounds(samples: np.ndarray, rate: int) -> tuple[int, int]:

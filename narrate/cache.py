@@ -20,7 +20,6 @@ import json
 import os
 import re
 import shutil
-import struct
 import time
 import wave
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import atomic
+from . import atomic, riff
 from .engines.base import TakeAudio, VoiceSettings, WordTime
 from .errors import OutputError
 from .models import SpokenPart
@@ -71,31 +70,14 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic.write_text(path, text)
 
 
-#: The 44-byte header of a plain PCM WAV (RIFF, a 16-byte fmt chunk, then data), as every engine here writes it.
-_CANONICAL = struct.Struct("<4sI4s4sIHHIIHH4sI")
-
-
-def _canonical_header(f: Any) -> tuple[int, int, int, int] | None:
-    """(rate, frames, sample width, channels) from a plain 44-byte PCM header, read as the wave module reads it;
-    None when the file starts otherwise (the wave module then reads it)."""
-    head = f.read(44)
-    if len(head) < 44:
-        return None
-    riff, _, wave_id, fmt, fmt_size, tag, channels, rate, _, _, bits, data, data_size = _CANONICAL.unpack(head)
-    if (riff, wave_id, fmt, fmt_size, tag, data) != (b"RIFF", b"WAVE", b"fmt ", 16, 1, b"data"):
-        return None
-    width = (bits + 7) // 8
-    if not channels or not width:
-        return None  # the wave module refuses these
-    return rate, data_size // (channels * width), width, channels
-
-
 def wav_ok(path: Path | str) -> tuple[int, int] | None:
     """(sample rate, frames) of a complete, readable mono 16-bit WAV; None for a damaged one."""
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
-            found = _canonical_header(f)  # a take's header without the wave module: ~4x faster, a render reads ~300
+            # A take's header without the wave module: ~4x faster, and a render reads ~300.
+            layout = riff.pcm_layout(f.read(4096))
+            found = (layout.rate, layout.frames, layout.width, layout.channels) if layout else None
             if found is None:
                 f.seek(0)
                 with wave.open(f, "rb") as w:
@@ -106,7 +88,7 @@ def wav_ok(path: Path | str) -> tuple[int, int] | None:
     if frames <= 0 or width != 2 or channels != 1 or rate <= 0:
         return None
     # A truncated file still has its header: the data must all be there.
-    if size < 44 + frames * 2:
+    if size < (layout.data_offset if layout else 44) + frames * 2:
         return None
     return rate, frames
 
