@@ -3,8 +3,9 @@
 Layout under the cache root (``NARRATE_CACHE_DIR`` or ``.narrate/`` beside the script)::
 
     takes/<k[:2]>/<key>/001.wav     a take (mono 16-bit WAV)
-    takes/<k[:2]>/<key>/001.json    its metadata (written after the WAV: a take without it is unfinished)
-    takes/<k[:2]>/<key>/current     the take number renders use (the newest, or the one picked)
+    takes/<k[:2]>/<key>/001.json    its metadata (written before the WAV is renamed in: without its WAV it is no take)
+    takes/<k[:2]>/<key>/001.wav.analysis  its loudness and peak analysis (narrate.loudness; redone when stale)
+    takes/<k[:2]>/<key>/current     the take number renders use (the newest, or the one picked; absent for a first take)
     renders/<script>-<hash>.json    what the last render of a script used (for ``cache prune``)
     renders/<script>-<hash>.master  where each take lies in that render's WAV, for splicing re-renders
     renders/<script>-<hash>.plan    the script's sentences as last normalized (narrate.normcache)

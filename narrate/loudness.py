@@ -364,13 +364,7 @@ def store_analysis(take: Path, analysed: tuple[TakeAnalysis, TakeBlocks]) -> Non
     The key is the take's size and mtime, which a rename keeps; a take that changed since is left
     without a sidecar and analysed again at stitch time.
     """
-    a, b = analysed
-    try:
-        st = take.stat()
-    except OSError:
-        return
-    if (a.version, a.size, a.mtime_ns) == (ANALYSIS_VERSION, st.st_size, st.st_mtime_ns):
-        _write_sidecar(take, a, b)
+    store_analysis_for(take, take, analysed)
 
 
 def store_analysis_for(final: Path, current: Path, analysed: tuple[TakeAnalysis, TakeBlocks]) -> None:

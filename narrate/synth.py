@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import wav_ok
+from .cache import TakeCache, wav_ok
 from .engines import Engine, TakeAudio, VoiceInfo, VoiceSettings, create_engine
 from .errors import NarrateError, SynthesisError
 from .models import SpokenPart
@@ -144,8 +144,6 @@ def _write_beside(job: Job, audio: TakeAudio, analysis: Any) -> bool:
     The analysis is keyed by the take's size and modification time, which the parent's rename
     keeps. A failure here only moves the work back to the parent (metadata) or the stitch (analysis).
     """
-    from .cache import TakeCache
-
     assert job.final is not None
     try:
         TakeCache.write_meta(job.final, audio, job.spoken, time.time())
