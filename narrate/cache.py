@@ -95,6 +95,15 @@ def wav_ok(path: Path | str) -> tuple[int, int] | None:
 
 
 #: How often a render polls a lock held by another before saying it waits, and for how long.
+#: key folder -> (its signature, the current take's WAV signature, the take): see ``TakeCache.current``.
+_CURRENT: dict[str, tuple[tuple[int, int, int], tuple[int, int, int], "Take"]] = {}
+
+
+def _sig(st: os.stat_result) -> tuple[int, int, int]:
+    """What tells a file (or folder) apart from an earlier state of it: inode, size, modification time."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 _LOCK_POLL_S = 0.05
 _LOCK_QUIET_S = 0.2
 
@@ -235,8 +244,33 @@ class TakeCache:
         return Take(key, number, Path(wav), info[0], info[1], words, float(meta.get("created", 0)), str(meta.get("spoken", "")))
 
     def current(self, key: str) -> Take | None:
-        """The take renders use: the picked one if it is intact, else the newest intact one."""
+        """The take renders use: the picked one if it is intact, else the newest intact one.
+
+        A process that renders again (``narrate watch``) answers from memory while the key's folder
+        and the take's WAV are the ones it looked at (the same inode, size and modification time):
+        a new take, a new pointer or a removed take changes the folder's, and a damaged WAV its own.
+        """
         d = self._key_dir(key)
+        try:
+            dir_sig = _sig(os.stat(d))
+        except OSError:
+            return None
+        seen = _CURRENT.get(d)
+        if seen is not None and seen[0] == dir_sig:
+            try:
+                if _sig(os.stat(seen[2].path)) == seen[1]:
+                    return seen[2]
+            except OSError:
+                pass
+        take = self._current(key, d)
+        if take is not None:
+            try:
+                _CURRENT[d] = (dir_sig, _sig(os.stat(take.path)), take)
+            except OSError:
+                pass
+        return take
+
+    def _current(self, key: str, d: str) -> Take | None:
         try:
             with open(os.path.join(d, "current"), encoding="utf-8") as f:
                 picked: int | None = int(f.read().strip())

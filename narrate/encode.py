@@ -90,7 +90,7 @@ def output_error(path: Path, exc: OSError) -> OutputError:
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temp path beside ``path`` that replaces it on success and is removed on any error."""
     try:
-        with atomic.replacing(path, suffix=f".part{path.suffix}") as tmp:
+        with atomic.replacing(path, suffix=f".part{path.suffix}", large=True) as tmp:
             yield tmp
     except OSError as exc:
         raise output_error(path, exc) from None

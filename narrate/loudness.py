@@ -301,12 +301,29 @@ def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
     except OSError:
         audio.read_header(take)  # raises the InputError naming the take
         raise
+    name = (str(take), track_rate)
+    seen = _ANALYSED.get(name)
+    if seen is not None and seen[0] == _sigs(st, take):
+        return seen[1]
     cached = _load_sidecar(take, st, track_rate)
-    if cached is not None:
-        return cached
-    a, b = compute_analysis(take, st, track_rate)
-    _write_sidecar(take, a, b)
-    return a
+    if cached is None:
+        cached, b = compute_analysis(take, st, track_rate)
+        _write_sidecar(take, cached, b)
+    _ANALYSED[name] = (_sigs(st, take), cached)
+    return cached
+
+
+#: (take, track rate) -> (the take's and its sidecar's inode, size and mtime; the analysis): a process that
+#: renders again (``narrate watch``) does not read the sidecars again while neither file changed.
+_ANALYSED: dict[tuple[str, int], tuple[tuple[int, ...], TakeAnalysis]] = {}
+
+
+def _sigs(st: os.stat_result, take: Path | str) -> tuple[int, ...]:
+    try:
+        side = os.stat(_sidecar_name(take))
+    except OSError:
+        return ()
+    return (st.st_ino, st.st_size, st.st_mtime_ns, side.st_ino, side.st_size, side.st_mtime_ns)
 
 
 def take_blocks(take: Path | str, a: TakeAnalysis) -> TakeBlocks:

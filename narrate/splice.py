@@ -161,22 +161,43 @@ def save(path: Path, out: Path, rate: int, gain_db: float, ceiling: float,
     st = out.stat()
     rows: list[list[Any]] = []
     arrays: list[bytes] = []
+    takes: dict[tuple[str, int, int, int, int], tuple[int, int, Written]] = {}
     for ident, offset, length, w in placed:
         rows.append([*ident, offset, length, w.peak, w.sumsq, w.limited, int(w.energies.size)])
         arrays.append(np.asarray(w.energies, dtype="<f8").tobytes())
+        takes[ident] = (offset, length, w)
+    resolved = str(out.resolve())
     head = json.dumps({
-        "version": RECORD_VERSION, "analysis_version": ANALYSIS_VERSION, "output": str(out.resolve()),
+        "version": RECORD_VERSION, "analysis_version": ANALYSIS_VERSION, "output": resolved,
         "size": st.st_size, "mtime_ns": st.st_mtime_ns, "rate": rate, "gain_db": gain_db, "ceiling": ceiling,
         "takes": rows,
     }, separators=(",", ":")).encode()
+    _SAVED.pop(str(path), None)
     try:
         atomic.write_bytes(path, b"".join([_MAGIC, len(head).to_bytes(4, "little"), head, *arrays]))
+        _SAVED[str(path)] = (_sig(path), Record(resolved, st.st_size, st.st_mtime_ns, rate, gain_db, ceiling, takes))
     except OSError as exc:  # only costs the next re-render its speed
         log.debug("cannot keep the render record %s: %s", path, exc)
 
 
+#: record file -> (its inode, size and mtime when this process saved it, the record): a process that
+#: renders again (``narrate watch``) does not read back the record it wrote itself.
+_SAVED: dict[str, tuple[tuple[int, int, int] | None, Record]] = {}
+
+
+def _sig(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def load(path: Path) -> Record | None:
     """The record at ``path``, or None when missing, damaged or from another version."""
+    saved = _SAVED.get(str(path))
+    if saved is not None and saved[0] is not None and saved[0] == _sig(path):
+        return saved[1]
     try:
         raw = path.read_bytes()
         if raw[:4] != _MAGIC:
