@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -45,6 +46,7 @@ def cache_root(script: Path | None) -> Path:
     return base / ".narrate"
 
 
+@functools.lru_cache(maxsize=1 << 14)  # a process that renders again asks for the same keys (~25 us each)
 def take_key(parts: tuple[SpokenPart, ...], engine: str, engine_version: str, settings: VoiceSettings) -> str:
     """Hash of everything that changes a take's audio — and nothing else (no id, position or pause)."""
     doc = {

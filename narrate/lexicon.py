@@ -23,6 +23,7 @@ from typing import Any
 
 from . import atomic
 from .errors import InputError
+from .filememo import by_file
 
 PACKAGE_LEXICON = Path(__file__).parent / "data" / "lexicon.toml"
 PROJECT_LEXICON_NAME = "lexicon.toml"
@@ -125,6 +126,11 @@ def _entry(term: str, spec: object, path: Path, raw: str) -> Entry:
 
 def read_lexicon_file(path: Path) -> list[Entry]:
     """The entries of one TOML lexicon; InputError names the file and line of any problem."""
+    return list(_read_lexicon_file(path))
+
+
+@by_file
+def _read_lexicon_file(path: Path) -> tuple[Entry, ...]:
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -143,7 +149,7 @@ def read_lexicon_file(path: Path) -> list[Entry]:
     terms = data.get("terms", {})
     if not isinstance(terms, dict):
         raise InputError(f"{path}:{_line_of(raw, 'terms')}: 'terms' must be a table")
-    return [_entry(term, spec, path, raw) for term, spec in terms.items()]
+    return tuple(_entry(term, spec, path, raw) for term, spec in terms.items())
 
 
 def merge(base: Iterable[Entry], layer: Iterable[Entry]) -> list[Entry]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import atomic
+from .filememo import by_file
 from .lexicon import Lexicon
 from .models import Normalized, Span, SpokenPart
 from .normalize import NormalizeOptions, normalize_spans
@@ -89,13 +90,9 @@ class NormalizeMemo:
     def load(cls, path: Path) -> NormalizeMemo:
         """The memo a previous render saved at ``path``; empty when there is none or it is unreadable."""
         try:
-            with open(path, encoding="utf-8") as f:
-                doc = json.load(f)
+            return cls(_stored_entries(path))
         except (OSError, ValueError):
             return cls()
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("entries"), dict):
-            return cls()
-        return cls(doc["entries"])
 
     def _context(self, lexicon: Lexicon, options: NormalizeOptions) -> Any:
         """A hash object primed with everything but the sentence (one per lexicon and options)."""
@@ -146,6 +143,16 @@ class NormalizeMemo:
             log.debug("normalized sentences not stored at %s: %s", path, exc)
             return
         self._stored = dict(self.used)
+
+
+@by_file
+def _stored_entries(path: Path) -> dict[str, Any]:
+    """The entries stored at ``path`` (kept while the file is unchanged: shared, never modified)."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("entries"), dict):
+        raise ValueError("not a memo of this format")
+    return dict(doc["entries"])
 
 
 def encode(norm: Normalized) -> list[Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .engines.base import VoiceSettings
 from .errors import InputError
+from .filememo import by_file
 from .normalize import NormalizeOptions
 from .presets import LOUDNESS_PRESETS
 
@@ -121,6 +122,7 @@ def _num(data: dict[str, object], key: str, default: float, path: Path, lo: floa
     return float(value)
 
 
+@by_file
 def load_profile_file(path: Path) -> VoiceProfile:
     """Read one profile file; a malformed one is an InputError naming the file."""
     try:

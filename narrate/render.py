@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -148,17 +149,20 @@ def render(
     pick: int | None = None,
     on_wait: Callable[[], None] | None = None,
     match: str | None = None,
+    pool: WorkerPool | None = None,
 ) -> RenderResult:
     """Render ``script``: synthesize only the segments with no take in the cache (and those chosen for regen).
 
     ``regen_ids`` and ``match`` choose segments to make new takes of; ``pick`` (with exactly
-    one chosen segment) selects an earlier take of it instead of a new one.
+    one chosen segment) selects an earlier take of it instead of a new one. ``pool``: worker
+    processes to use and leave running (``narrate watch``); without it the render starts its own.
     """
     started = time.perf_counter()
     progress = on_progress or (lambda stage, done, total: None)
-    workers = options.jobs or default_jobs()
-    with WorkerPool(workers) as pool:
-        if workers > 1 and _worth_starting_early(Path(script)):
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(WorkerPool(options.jobs or default_jobs()))
+        if pool.workers > 1 and not pool.started and _worth_starting_early(Path(script)):
             # (the script's front matter may name another voice: then only the guess is wasted)
             pool.start(warm=(Path(script).resolve().parent, options.voice or "default"))
         return _render(script, options, progress, regen_ids, match, pick, on_wait, pool, started)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -87,7 +88,16 @@ class Cue:
     text: str
     spoken: str
     voice: str
-    words: tuple[WordTime, ...] = ()
+    #: The take's word times (take time) and what to add to them for track time: the track's words
+    #: (``words``) are made when asked for (subtitles, timings), not on every render (6,000 objects).
+    take_words: tuple[WordTime, ...] = ()
+    shift_s: float = 0.0
+
+    @functools.cached_property
+    def words(self) -> tuple[WordTime, ...]:
+        """Word times in track time, each inside the cue."""
+        start, end, shift = self.start_s, self.end_s, self.shift_s
+        return tuple(WordTime(w.word, min(max(w.start_s + shift, start), end)) for w in self.take_words)
 
 
 @dataclass(frozen=True)
@@ -134,8 +144,7 @@ def _cue(slot: _Slot, rate: int) -> Cue:
     start = slot.offset / rate
     end = (slot.offset + a.length) / rate
     shift = start - a.trim_start / a.take_rate
-    words = tuple(WordTime(w.word, min(max(w.start_s + shift, start), end)) for w in p.words)
-    return Cue(p.segment_id, start, end, p.text, p.spoken, p.voice, words)
+    return Cue(p.segment_id, start, end, p.text, p.spoken, p.voice, p.words, shift)
 
 
 def _layout(

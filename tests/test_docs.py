@@ -12,6 +12,9 @@ from narrate.cli import COMMAND_MODULES, build_parser
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CONTRACT_COMMANDS = ["render", "segments", "regen", "takes", "normalize", "preview", "say", "check", "voices", "lexicon", "cache"]
+#: Commands added beyond the contract; README documents them.
+ADDED_COMMANDS = ["watch"]
+ALL_COMMANDS = CONTRACT_COMMANDS + ADDED_COMMANDS
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -23,10 +26,10 @@ def subcommands() -> dict[str, argparse.ArgumentParser]:
 
 
 def test_every_contract_command_exists() -> None:
-    assert sorted(subcommands()) == sorted(CONTRACT_COMMANDS) == sorted(COMMAND_MODULES)
+    assert sorted(subcommands()) == sorted(ALL_COMMANDS) == sorted(COMMAND_MODULES)
 
 
-@pytest.mark.parametrize("name", CONTRACT_COMMANDS)
+@pytest.mark.parametrize("name", ALL_COMMANDS)
 def test_command_has_help_and_is_in_readme(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     parser = subcommands()[name]
     assert parser.description or parser.format_help()
@@ -37,7 +40,7 @@ def test_command_has_help_and_is_in_readme(name: str, capsys: pytest.CaptureFixt
     assert f"narrate {name}" in README
 
 
-@pytest.mark.parametrize("name", CONTRACT_COMMANDS)
+@pytest.mark.parametrize("name", ALL_COMMANDS)
 def test_parser_for_one_command_is_that_command_of_the_full_parser(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     # main() builds a parser with only the command it runs (no import of every command's library).
     full = subcommands()[name].format_help()
@@ -49,7 +52,7 @@ def test_parser_for_one_command_is_that_command_of_the_full_parser(name: str, ca
     # Anything else (help, no command, an unknown one) gets every command, so usage errors list them all.
     for argv in (["--help"], [], ["rendr"], ["--debug"]):
         [action] = [a for a in build_parser(argv)._actions if isinstance(a, argparse._SubParsersAction)]
-        assert sorted(action.choices) == sorted(CONTRACT_COMMANDS)
+        assert sorted(action.choices) == sorted(ALL_COMMANDS)
 
 
 def test_quick_start_is_two_commands_on_real_files() -> None:

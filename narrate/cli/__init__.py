@@ -25,6 +25,7 @@ from ..errors import NarrateError  # noqa: E402
 #: Command modules, in the order ``narrate --help`` lists them.
 COMMAND_MODULES = (
     "render",
+    "watch",
     "segments",
     "regen",
     "takes",

@@ -1,0 +1,195 @@
+"""Render a script again each time it (or a profile or lexicon it uses) is saved.
+
+A producer edits a sentence, saves, and hears it: ``narrate watch`` keeps one process running, so
+a re-render pays for no interpreter start, no imports, no engine start, and none of the reads a
+fresh process makes of the take cache (take metadata, analyses and the last render's record stay
+in memory while their files are unchanged). The worker processes stay up between renders too.
+
+What to render again is decided by a fingerprint of the inputs (inode, size and modification time
+of the script, the profiles in every voices folder and the lexicons they name): a wake-up that
+changes none of them renders nothing. Wake-ups come from inotify on Linux (a save is noticed at
+once) and otherwise from polling. A render that fails (a typo in a directive, a half-saved file)
+is reported and the watch goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import select
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import atomic
+from .errors import InputError, NarrateError
+from .lexicon import project_lexicon_path
+from .render import RenderOptions, RenderResult, render
+from .synth import WorkerPool
+
+#: Seconds between checks of the inputs where nothing tells us of a change (no inotify, or a
+#: watched folder that does not exist yet); with inotify, also the longest a missed event goes unseen.
+POLL_S = 0.5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One render of a watch: its result, or the error that stopped it."""
+
+    result: RenderResult | None
+    error: NarrateError | None
+    started: float  # time.time() when the change was noticed
+
+
+def input_files(script: Path) -> list[Path]:
+    """Every file a render of ``script`` reads besides the take cache: the script, each profile
+    file in the voices folders, the lexicons the profiles name, the project lexicon."""
+    from .profiles import list_profiles, voices_dirs
+
+    script = Path(script)
+    folder = script.resolve().parent
+    files = [script, project_lexicon_path(folder)]
+    for d in voices_dirs(folder):
+        with contextlib.suppress(OSError):
+            files += sorted(d.glob("*.toml"))
+    with contextlib.suppress(NarrateError, OSError):
+        for profile in list_profiles(folder).values():
+            files += list(profile.lexicons)
+    return files
+
+
+def fingerprint(files: Sequence[Path]) -> tuple[tuple[str, int, int, int] | tuple[str], ...]:
+    """What tells one state of ``files`` from another: inode, size and modification time of each."""
+    out: list[tuple[str, int, int, int] | tuple[str]] = []
+    for f in files:
+        try:
+            st = os.stat(f)
+            out.append((str(f), st.st_ino, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((str(f),))
+    return tuple(out)
+
+
+def folders_to_watch(files: Sequence[Path]) -> list[Path]:
+    folders: list[Path] = []
+    for f in files:
+        parent = Path(os.path.abspath(f)).parent
+        if parent not in folders:
+            folders.append(parent)
+    return folders
+
+
+class Waker:
+    """Wakes the watch when something in a set of folders may have changed.
+
+    inotify (Linux) reports a file closed after writing, moved, created, deleted or changed in its
+    attributes; elsewhere, or for a folder that cannot be watched, ``wait`` simply times out. The
+    caller checks the fingerprint either way, so a missed or spurious event costs nothing.
+    """
+
+    _MASK = 0x8 | 0x4 | 0x40 | 0x80 | 0x100 | 0x200  # CLOSE_WRITE ATTRIB MOVED_FROM MOVED_TO CREATE DELETE
+
+    def __init__(self, folders: Sequence[Path]) -> None:
+        self.fd = -1
+        self.watched: set[Path] = set()
+        if not sys.platform.startswith("linux"):
+            return
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            self._add = libc.inotify_add_watch
+            self._add.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
+            self.fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        except (OSError, AttributeError):
+            self.fd = -1
+        self.add(folders)
+
+    def add(self, folders: Sequence[Path]) -> None:
+        """Watch these folders too (those that exist; a missing one is left to polling)."""
+        if self.fd < 0:
+            return
+        for folder in folders:
+            if folder not in self.watched and folder.is_dir():
+                if self._add(self.fd, os.fsencode(folder), self._MASK) >= 0:
+                    self.watched.add(folder)
+
+    @property
+    def complete(self) -> bool:
+        return self.fd >= 0
+
+    def wait(self, timeout: float) -> None:
+        """Return on a change in a watched folder, or after ``timeout`` seconds."""
+        if self.fd < 0:
+            time.sleep(timeout)
+            return
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if ready:
+            self.drain()
+
+    def drain(self) -> None:
+        """Forget the events so far (say, those a render's own writes caused)."""
+        if self.fd < 0:
+            return
+        with contextlib.suppress(BlockingIOError, OSError):
+            while os.read(self.fd, 65536):
+                pass
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def watch(
+    script: Path,
+    options: RenderOptions,
+    on_render: Callable[[Outcome], None],
+    should_stop: Callable[[], bool] = lambda: False,
+    poll_s: float = POLL_S,
+) -> int:
+    """Render ``script`` now and after every change to its inputs, until ``should_stop()`` or Ctrl-C.
+
+    ``on_render`` hears of every render (a failed one too). Returns how many renders ran.
+    """
+    script = Path(script)
+    if not script.is_file():  # at the start, a missing script is a mistake, not an editor's save in progress
+        raise InputError(f"script {script} not found" if not script.exists() else f"script {script} is not a file")
+    atomic.free_in_thread = True  # this process outlives each render: free replaced tracks in a thread
+    renders = 0
+    with WorkerPool(options.jobs or _default_jobs()) as pool, _closing(Waker([])) as waker:
+        last: object = None
+        while not should_stop():
+            files = input_files(script)
+            waker.add(folders_to_watch(files))
+            now = fingerprint(files)
+            if now != last:
+                last = now
+                started = time.time()
+                try:
+                    result = render(script, options, pool=pool)
+                    outcome = Outcome(result, None, started)
+                except NarrateError as exc:
+                    outcome = Outcome(None, exc, started)
+                renders += 1
+                # Events of the render's own writes (the track beside the script) wake nothing worth a look.
+                waker.drain()
+                on_render(outcome)
+                continue  # an input saved during the render is seen by the next fingerprint
+            waker.wait(poll_s)
+    return renders
+
+
+def _default_jobs() -> int:
+    from .render import default_jobs
+
+    return default_jobs()
+
+
+@contextlib.contextmanager
+def _closing(waker: Waker) -> Iterator[Waker]:
+    try:
+        yield waker
+    finally:
+        waker.close()
