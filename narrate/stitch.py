@@ -378,8 +378,13 @@ def _write_placed(
         import concurrent.futures as cf
 
         try:
-            futures = [pool.get().submit(splice.write_group, str(tmp), rate, gain, threshold, g)
-                       for g in _groups(todo, workers)]
+            # One group per worker process, and the last for this process while they write theirs.
+            *theirs, mine = _groups(todo, workers)
+            futures = [pool.get().submit(splice.write_group, str(tmp), rate, gain, threshold, g) for g in theirs]
+            for i, w in splice.write_group(str(tmp), rate, gain, threshold, mine):
+                written[i] = w
+                done += 1
+            progress(done)
             for fut in futures:
                 for i, w in fut.result():
                     written[i] = w

@@ -10,6 +10,7 @@ no half-written take behind (metadata without its WAV is no take).
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import contextlib
 import logging
@@ -200,7 +201,10 @@ class WorkerPool:
     """
 
     def __init__(self, workers: int) -> None:
+        #: How many take at once: the worker processes and this one, which synthesizes and masters its share
+        #: too (a process of its own cost ~0.25 s of CPU to start, on a machine busy planning and starting).
         self.workers = workers
+        self.processes = max(1, workers - 1)
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def get(self, warm: tuple[Path, str] | None = None) -> cf.ProcessPoolExecutor:
@@ -208,8 +212,8 @@ class WorkerPool:
             ctx = multiprocessing.get_context("spawn")
             # Processes are spawned on submit: the BLAS setting must hold while they start.
             with single_threaded_blas():
-                self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
-                for _ in range(self.workers):
+                self._pool = cf.ProcessPoolExecutor(max_workers=self.processes, mp_context=ctx, initializer=_worker_init)
+                for _ in range(self.processes):
                     self._pool.submit(_warm_up, warm)
         return self._pool
 
@@ -287,18 +291,7 @@ def synthesize_all(
         with contextlib.ExitStack() as stack:
             if pool is None:
                 pool = stack.enter_context(WorkerPool(workers))
-            futures = [pool.get().submit(run_job, j) for j in ordered]
-            try:
-                for fut in cf.as_completed(futures):
-                    handle(fut.result())
-            except cf.process.BrokenProcessPool:
-                raise SynthesisError(
-                    "a synthesis worker died (out of memory, or the engine crashed); finished takes are kept, run the render again or use --jobs 1"
-                ) from None
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+            _share(ordered, pool, handle)
     if failures:
         first = failures[0]
         more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
@@ -306,6 +299,48 @@ def synthesize_all(
             f"segment {first.job.segment_id}: no usable take after {first.attempts} tries: {first.error}{more}; "
             f"try 'narrate regen SCRIPT {first.job.segment_id}' or another voice"
         )
+
+
+def _share(ordered: Sequence[Job], pool: WorkerPool, handle: Callable[[JobResult], None]) -> None:
+    """Run ``ordered`` (longest first) on the pool's processes and in this one at once.
+
+    The worker processes are kept two jobs ahead from the long end; this process synthesizes from
+    the short end (it also commits every take), handling finished jobs between its own, and waits
+    once nothing is left to start.
+    """
+    executor = pool.get()
+    pending = collections.deque(ordered)
+    running: set[cf.Future[JobResult]] = set()
+
+    def feed() -> None:
+        while pending and len(running) < 2 * pool.processes:
+            running.add(executor.submit(run_job, pending.popleft()))
+
+    def collect(timeout: float | None) -> None:
+        done, _ = cf.wait(running, timeout=timeout, return_when=cf.FIRST_COMPLETED)
+        for fut in done:
+            running.discard(fut)
+            handle(fut.result())
+
+    try:
+        feed()
+        while pending:
+            job = pending.pop()
+            with _quiet_stdout():
+                result = run_job(job)
+            handle(result)
+            collect(0)
+            feed()
+        while running:
+            collect(None)
+    except cf.process.BrokenProcessPool:
+        raise SynthesisError(
+            "a synthesis worker died (out of memory, or the engine crashed); finished takes are kept, run the render again or use --jobs 1"
+        ) from None
+    except BaseException:
+        for f in running:
+            f.cancel()
+        raise
 
 
 #: Environment variables that set how many threads numpy's BLAS starts.

@@ -15,6 +15,7 @@ from narrate.cache import TakeCache, cache_root
 from narrate.cli import main
 from narrate.errors import InputError, SynthesisError
 from narrate.render import RenderOptions, regen, render
+from narrate.synth import WorkerPool
 
 SCRIPT = """Iraqi security forces (ISF) advanced on Monday. They took 3 villages.
 
@@ -128,11 +129,15 @@ def test_regen_by_match_and_unknown_ids(script: Path) -> None:
         regen(script, ["p01-s01"], pick=7)
 
 
-def test_jobs_two_gives_the_same_track_as_jobs_one(script: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_jobs_two_gives_the_same_track_as_jobs_one(script: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   jobs: int) -> None:
+    # --jobs N is N-1 worker processes and this one, which synthesizes its share as well.
+    assert WorkerPool(jobs).processes == jobs - 1
     monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path / "c1"))
     one = render(script, RenderOptions(jobs=1, output=tmp_path / "one.wav"))
     monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path / "c2"))
-    two = render(script, RenderOptions(jobs=2, output=tmp_path / "two.wav"))
+    two = render(script, RenderOptions(jobs=jobs, output=tmp_path / "two.wav"))
     assert two.synthesized == one.synthesized == 5
     # espeak-ng carries synthesis state from one utterance to the next within a
     # process (its pitch flutter runs on), so takes made in a different order are
