@@ -18,6 +18,7 @@ import contextlib
 import ctypes
 import os
 import select
+import struct
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -85,16 +86,22 @@ def folders_to_watch(files: Sequence[Path]) -> list[Path]:
 class Waker:
     """Wakes the watch when something in a set of folders may have changed.
 
-    inotify (Linux) reports a file closed after writing, moved, created, deleted or changed in its
-    attributes; elsewhere, or for a folder that cannot be watched, ``wait`` simply times out. The
-    caller checks the fingerprint either way, so a missed or spurious event costs nothing.
+    inotify (Linux) reports files created, written, closed after writing, moved, deleted or changed
+    in their attributes; elsewhere, or for a folder that cannot be watched, ``wait`` simply times
+    out. The caller checks the fingerprint either way, so a spurious wake-up costs nothing; and
+    ``writing`` names the files being written (modified or created, not yet closed or moved away),
+    so that a file caught half-saved is not rendered.
     """
 
-    _MASK = 0x8 | 0x4 | 0x40 | 0x80 | 0x100 | 0x200  # CLOSE_WRITE ATTRIB MOVED_FROM MOVED_TO CREATE DELETE
+    _DONE = 0x8 | 0x40 | 0x80 | 0x200  # CLOSE_WRITE MOVED_FROM MOVED_TO DELETE: a writer is finished with it
+    _BUSY = 0x2 | 0x100  # MODIFY CREATE: a writer is at it
+    _MASK = _DONE | _BUSY | 0x4  # and ATTRIB
+    _EVENT = struct.Struct("iIII")
 
     def __init__(self, folders: Sequence[Path]) -> None:
         self.fd = -1
-        self.watched: set[Path] = set()
+        self.watched: dict[int, Path] = {}
+        self.writing: set[Path] = set()
         if not sys.platform.startswith("linux"):
             return
         try:
@@ -111,9 +118,10 @@ class Waker:
         if self.fd < 0:
             return
         for folder in folders:
-            if folder not in self.watched and folder.is_dir():
-                if self._add(self.fd, os.fsencode(folder), self._MASK) >= 0:
-                    self.watched.add(folder)
+            if folder not in self.watched.values() and folder.is_dir():
+                wd = self._add(self.fd, os.fsencode(folder), self._MASK)
+                if wd >= 0:
+                    self.watched[wd] = folder
 
     @property
     def complete(self) -> bool:
@@ -129,17 +137,38 @@ class Waker:
             self.drain()
 
     def drain(self) -> None:
-        """Forget the events so far (say, those a render's own writes caused)."""
+        """Read the events so far, keeping track of the files being written."""
         if self.fd < 0:
             return
-        with contextlib.suppress(BlockingIOError, OSError):
-            while os.read(self.fd, 65536):
-                pass
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except (BlockingIOError, OSError):
+                return
+            if not data:
+                return
+            at = 0
+            while at + self._EVENT.size <= len(data):
+                wd, mask, _cookie, size = self._EVENT.unpack_from(data, at)
+                raw = data[at + self._EVENT.size : at + self._EVENT.size + size].rstrip(b"\0")
+                at += self._EVENT.size + size
+                folder = self.watched.get(wd)
+                if folder is None or not raw:
+                    continue
+                path = folder / os.fsdecode(raw)
+                if mask & self._DONE:
+                    self.writing.discard(path)
+                elif mask & self._BUSY:
+                    self.writing.add(path)
 
     def close(self) -> None:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
+
+
+#: Longest a file may stay "being written" before it is rendered anyway (a writer that keeps it open).
+WRITING_MAX_S = 2.0
 
 
 def watch(
@@ -160,11 +189,17 @@ def watch(
     renders = 0
     with WorkerPool(options.jobs or _default_jobs()) as pool, _closing(Waker([])) as waker:
         last: object = None
+        seen_at = 0.0
         while not should_stop():
             files = input_files(script)
             waker.add(folders_to_watch(files))
             now = fingerprint(files)
             if now != last:
+                if not _settled(waker, files, now, poll_s):
+                    seen_at = seen_at or time.monotonic()
+                    if time.monotonic() - seen_at < WRITING_MAX_S:
+                        continue
+                seen_at = 0.0
                 last = now
                 started = time.time()
                 try:
@@ -179,6 +214,19 @@ def watch(
                 continue  # an input saved during the render is seen by the next fingerprint
             waker.wait(poll_s)
     return renders
+
+
+def _settled(waker: Waker, files: Sequence[Path], now: tuple[object, ...], poll_s: float) -> bool:
+    """Whether the changed inputs are whole: no input still being written (inotify), or, without
+    inotify, the same fingerprint a moment later. Waits a little (for the writer) when not."""
+    if waker.complete:
+        busy = {Path(os.path.abspath(f)) for f in files} & waker.writing
+        if not busy:
+            return True
+        waker.wait(min(poll_s, 0.05))
+        return False
+    time.sleep(min(poll_s, 0.1))
+    return fingerprint(files) == now
 
 
 def _default_jobs() -> int:

@@ -165,13 +165,25 @@ def test_the_inputs_cover_script_profiles_and_lexicons(tmp_path: Path) -> None:
 def test_the_waker_wakes_on_a_save_and_not_otherwise(tmp_path: Path) -> None:
     waker = Waker([tmp_path])
     try:
-        assert waker.complete and tmp_path in waker.watched
+        assert waker.complete and tmp_path in waker.watched.values()
         t = time.perf_counter()
         waker.wait(0.3)
         assert time.perf_counter() - t >= 0.25  # nothing happened: it timed out
-        (tmp_path / "a.txt").write_text("x", encoding="utf-8")
-        t = time.perf_counter()
+        a = tmp_path / "a.txt"
+        with open(a, "w", encoding="utf-8") as f:  # a save in progress: being written, not yet whole
+            f.write("half")
+            f.flush()
+            t = time.perf_counter()
+            waker.wait(5.0)
+            assert time.perf_counter() - t < 1.0
+            assert a in waker.writing
+        waker.wait(5.0)  # closed: whole
+        assert a not in waker.writing
+        tmp = tmp_path / ".a.txt.swp"
+        tmp.write_text("whole", encoding="utf-8")
+        os.replace(tmp, a)  # an editor's save through a new file
         waker.wait(5.0)
-        assert time.perf_counter() - t < 1.0
+        waker.drain()
+        assert waker.writing == set()
     finally:
         waker.close()

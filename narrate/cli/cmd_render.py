@@ -16,7 +16,7 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("script", type=Path, help="the narration script (UTF-8 text)")
     p.add_argument("-o", "--output", type=Path, help="output audio file; the extension picks the format (default: SCRIPT.wav)")
     p.add_argument("--voice", help="voice profile for the script (default: front matter or 'default')")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes for synthesis (default: number of cores)")
+    p.add_argument("--jobs", type=int, default=None, help="takes synthesized at once: N-1 worker processes and this one (default: number of cores)")
     p.add_argument("--loudness", help="target loudness: podcast (-16), broadcast (-23), audiobook, or LUFS as a number")
     p.add_argument("--sample-rate", type=int, help="output sample rate in Hz (default: the engine's)")
     p.add_argument("--bitrate", help="bitrate for lossy formats, e.g. 128k")

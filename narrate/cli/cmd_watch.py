@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from .cmd_render import add_output_options, options_from
@@ -41,10 +42,18 @@ def run(args: argparse.Namespace) -> int:
             assert o.error is not None
             print(f"narrate: error: {o.error.message}; watching for the next save", file=sys.stderr)
 
-    # SIGTERM stops the watch as Ctrl-C does: the render in progress is abandoned, its finished takes kept.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C and SIGTERM stop the watch: a render in progress is abandoned, its finished takes kept. The flag is
+    # for an interrupt the engine swallows (raised inside its C callback): the render then ends and the watch stops.
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     try:
-        watch(Path(args.script), options, report)
+        watch(Path(args.script), options, report, should_stop=stop.is_set)
     except KeyboardInterrupt:
         print("narrate: stopped watching; finished takes are kept", file=sys.stderr)
     return 0
