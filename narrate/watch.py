@@ -206,6 +206,9 @@ def watch(
                     result = render(script, options, pool=pool)
                     outcome = Outcome(result, None, started)
                 except NarrateError as exc:
+                    if fingerprint(files) != now:  # saved again while it rendered: that save is the one to report on
+                        last = None
+                        continue
                     outcome = Outcome(None, exc, started)
                 renders += 1
                 # Events of the render's own writes (the track beside the script) wake nothing worth a look.
@@ -220,6 +223,8 @@ def _settled(waker: Waker, files: Sequence[Path], now: tuple[object, ...], poll_
     """Whether the changed inputs are whole: no input still being written (inotify), or, without
     inotify, the same fingerprint a moment later. Waits a little (for the writer) when not."""
     if waker.complete:
+        # Events are queued by the write that causes them: one that began before the fingerprint was taken is here now.
+        waker.drain()
         busy = {Path(os.path.abspath(f)) for f in files} & waker.writing
         if not busy:
             return True
