@@ -106,10 +106,8 @@ def _unlink_detached(paths: list[Path]) -> None:
     if pid == 0:  # the child: only system calls and os._exit from here (a copy of a threaded process)
         try:
             if os.fork() == 0:
-                for p in paths:
-                    with contextlib.suppress(BaseException):
-                        os.unlink(p)
-        finally:
+                _unlink_all(paths)
+        finally:  # whatever happens, the copy goes no further
             os._exit(0)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)

@@ -32,6 +32,7 @@ from typing import Any
 from . import atomic, riff
 from .engines.base import TakeAudio, VoiceSettings, WordTime
 from .errors import OutputError
+from .filememo import Signature, signature
 from .models import SpokenPart
 
 TAKE_FORMAT = 1  # bump when the take layout or its checks change
@@ -98,12 +99,7 @@ def wav_ok(path: Path | str) -> tuple[int, int] | None:
 
 #: How often a render polls a lock held by another before saying it waits, and for how long.
 #: key folder -> (its signature, the current take's WAV signature, the take): see ``TakeCache.current``.
-_CURRENT: dict[str, tuple[tuple[int, int, int], tuple[int, int, int], "Take"]] = {}
-
-
-def _sig(st: os.stat_result) -> tuple[int, int, int]:
-    """What tells a file (or folder) apart from an earlier state of it: inode, size, modification time."""
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+_CURRENT: dict[str, tuple[Signature, Signature, "Take"]] = {}
 
 
 _LOCK_POLL_S = 0.05
@@ -253,23 +249,16 @@ class TakeCache:
         a new take, a new pointer or a removed take changes the folder's, and a damaged WAV its own.
         """
         d = self._key_dir(key)
-        try:
-            dir_sig = _sig(os.stat(d))
-        except OSError:
+        dir_sig = signature(d)
+        if dir_sig is None:
             return None
         seen = _CURRENT.get(d)
-        if seen is not None and seen[0] == dir_sig:
-            try:
-                if _sig(os.stat(seen[2].path)) == seen[1]:
-                    return seen[2]
-            except OSError:
-                pass
+        if seen is not None and seen[0] == dir_sig and signature(seen[2].path) == seen[1]:
+            return seen[2]
         take = self._current(key, d)
-        if take is not None:
-            try:
-                _CURRENT[d] = (dir_sig, _sig(os.stat(take.path)), take)
-            except OSError:
-                pass
+        wav_sig = signature(take.path) if take is not None else None
+        if take is not None and wav_sig is not None:
+            _CURRENT[d] = (dir_sig, wav_sig, take)
         return take
 
     def _current(self, key: str, d: str) -> Take | None:

@@ -18,18 +18,25 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def signature(path: Path | str) -> tuple[int, int, int] | None:
-    """Inode, size and modification time of ``path`` (None if it cannot be stat'ed)."""
+Signature = tuple[int, int, int]
+
+
+def stat_signature(st: os.stat_result) -> Signature:
+    """What tells a file (or folder) apart from an earlier state of it: inode, size, modification time."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def signature(path: Path | str) -> Signature | None:
+    """``stat_signature`` of ``path`` (None if it cannot be stat'ed)."""
     try:
-        st = os.stat(path)
+        return stat_signature(os.stat(path))
     except OSError:
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def by_file(read: Callable[[Path], T]) -> Callable[[Path], T]:
     """``read(path)``, memoized per file while its signature holds. Results are shared: keep them immutable."""
-    seen: dict[str, tuple[tuple[int, int, int], T]] = {}
+    seen: dict[str, tuple[Signature, T]] = {}
 
     @functools.wraps(read)
     def cached(path: Path) -> T:

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import atomic, audio, iir, limiter, native
 from .errors import InputError
+from .filememo import Signature, signature, stat_signature
 from .presets import LOUDNESS_PRESETS
 
 log = logging.getLogger(__name__)
@@ -315,15 +316,11 @@ def analyse_take(take: Path, track_rate: int) -> TakeAnalysis:
 
 #: (take, track rate) -> (the take's and its sidecar's inode, size and mtime; the analysis): a process that
 #: renders again (``narrate watch``) does not read the sidecars again while neither file changed.
-_ANALYSED: dict[tuple[str, int], tuple[tuple[int, ...], TakeAnalysis]] = {}
+_ANALYSED: dict[tuple[str, int], tuple[tuple[Signature, Signature | None], TakeAnalysis]] = {}
 
 
-def _sigs(st: os.stat_result, take: Path | str) -> tuple[int, ...]:
-    try:
-        side = os.stat(_sidecar_name(take))
-    except OSError:
-        return ()
-    return (st.st_ino, st.st_size, st.st_mtime_ns, side.st_ino, side.st_size, side.st_mtime_ns)
+def _sigs(st: os.stat_result, take: Path | str) -> tuple[Signature, Signature | None]:
+    return (stat_signature(st), signature(_sidecar_name(take)))
 
 
 def take_blocks(take: Path | str, a: TakeAnalysis) -> TakeBlocks:

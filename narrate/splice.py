@@ -23,6 +23,7 @@ import numpy as np
 
 from . import atomic
 from .errors import OutputError
+from .filememo import Signature, signature
 from .loudness import ANALYSIS_VERSION, TakeAnalysis
 
 log = logging.getLogger(__name__)
@@ -175,28 +176,20 @@ def save(path: Path, out: Path, rate: int, gain_db: float, ceiling: float,
     _SAVED.pop(str(path), None)
     try:
         atomic.write_bytes(path, b"".join([_MAGIC, len(head).to_bytes(4, "little"), head, *arrays]))
-        _SAVED[str(path)] = (_sig(path), Record(resolved, st.st_size, st.st_mtime_ns, rate, gain_db, ceiling, takes))
+        _SAVED[str(path)] = (signature(path), Record(resolved, st.st_size, st.st_mtime_ns, rate, gain_db, ceiling, takes))
     except OSError as exc:  # only costs the next re-render its speed
         log.debug("cannot keep the render record %s: %s", path, exc)
 
 
 #: record file -> (its inode, size and mtime when this process saved it, the record): a process that
 #: renders again (``narrate watch``) does not read back the record it wrote itself.
-_SAVED: dict[str, tuple[tuple[int, int, int] | None, Record]] = {}
-
-
-def _sig(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+_SAVED: dict[str, tuple[Signature | None, Record]] = {}
 
 
 def load(path: Path) -> Record | None:
     """The record at ``path``, or None when missing, damaged or from another version."""
     saved = _SAVED.get(str(path))
-    if saved is not None and saved[0] is not None and saved[0] == _sig(path):
+    if saved is not None and saved[0] is not None and saved[0] == signature(path):
         return saved[1]
     try:
         raw = path.read_bytes()

@@ -21,14 +21,15 @@ import select
 import struct
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import atomic
 from .errors import InputError, NarrateError
+from .filememo import Signature, signature
 from .lexicon import project_lexicon_path
-from .render import RenderOptions, RenderResult, render
+from .render import RenderOptions, RenderResult, default_jobs, render
 from .synth import WorkerPool
 
 #: Seconds between checks of the inputs where nothing tells us of a change (no inotify, or a
@@ -62,16 +63,9 @@ def input_files(script: Path) -> list[Path]:
     return files
 
 
-def fingerprint(files: Sequence[Path]) -> tuple[tuple[str, int, int, int] | tuple[str], ...]:
+def fingerprint(files: Sequence[Path]) -> tuple[tuple[str, Signature | None], ...]:
     """What tells one state of ``files`` from another: inode, size and modification time of each."""
-    out: list[tuple[str, int, int, int] | tuple[str]] = []
-    for f in files:
-        try:
-            st = os.stat(f)
-            out.append((str(f), st.st_ino, st.st_size, st.st_mtime_ns))
-        except OSError:
-            out.append((str(f),))
-    return tuple(out)
+    return tuple((str(f), signature(f)) for f in files)
 
 
 def folders_to_watch(files: Sequence[Path]) -> list[Path]:
@@ -187,7 +181,7 @@ def watch(
         raise InputError(f"script {script} not found" if not script.exists() else f"script {script} is not a file")
     atomic.free_in_thread = True  # this process outlives each render: free replaced tracks in a thread
     renders = 0
-    with WorkerPool(options.jobs or _default_jobs()) as pool, _closing(Waker([])) as waker:
+    with WorkerPool(options.jobs or default_jobs()) as pool, contextlib.closing(Waker([])) as waker:
         last: object = None
         seen_at = 0.0
         while not should_stop():
@@ -232,17 +226,3 @@ def _settled(waker: Waker, files: Sequence[Path], now: tuple[object, ...], poll_
         return False
     time.sleep(min(poll_s, 0.1))
     return fingerprint(files) == now
-
-
-def _default_jobs() -> int:
-    from .render import default_jobs
-
-    return default_jobs()
-
-
-@contextlib.contextmanager
-def _closing(waker: Waker) -> Iterator[Waker]:
-    try:
-        yield waker
-    finally:
-        waker.close()
