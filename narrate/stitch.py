@@ -220,18 +220,27 @@ def master_track(
         splice.check_size(rate, length)  # before anything is written
     speech = [(round(c.start_s * rate), round(c.end_s * rate)) for c in cues]
     threshold = ceiling / gain / audio.FULL_SCALE  # what a take's peak may reach before the gain
+    # The output may already be this very track (the same takes at the same offsets, gain, header and tags,
+    # as its record shows): then the file is left alone, so a render with nothing to change neither rewrites
+    # a long track nor changes its modification time under an editor that has it open.
+    kept = _kept(slots, out_path, previous, gain_db, rate, length, tags) if previous is not None else None
+    written: Sequence[splice.Written | None] = ()
     try:
-        with encode.atomic_path(out_path) as tmp:
-            if placed:
-                written = _write_placed(slots, tmp, out_path, rate, gain, gain_db, threshold, length, tags,
-                                        previous, pool, progress)
-                stats = _measure(slots, written, rate)
-            else:
-                stats = _write_streaming(slots, tmp, out_path, rate, gain, threshold, length, tags, speech,
-                                         options, progress)
+        if kept is not None:
+            written, stats = kept, _measure(slots, kept, rate)
+            progress(total)
+        else:
+            with encode.atomic_path(out_path) as tmp:
+                if placed:
+                    written = _write_placed(slots, tmp, out_path, rate, gain, gain_db, threshold, length, tags,
+                                            previous, pool, progress)
+                    stats = _measure(slots, written, rate)
+                else:
+                    stats = _write_streaming(slots, tmp, out_path, rate, gain, threshold, length, tags, speech,
+                                             options, progress)
     except OSError as exc:
         raise encode.output_error(out_path, exc) from None
-    if placed and options.record is not None:
+    if placed and options.record is not None and kept is None:
         splice.save(options.record, out_path, rate, gain_db, ceiling,
                     ((splice.take_identity(sl.placement.take, sl.analysis), sl.offset, sl.analysis.length, w)  # type: ignore[arg-type]
                      for sl, w in zip(slots, written) if w is not None and sl.analysis is not None))
@@ -336,6 +345,47 @@ def _measure(slots: Sequence[_Slot], written: Sequence[splice.Written | None], r
     return meter, sumsq, peak, limited
 
 
+def _kept(slots: Sequence[_Slot], out_path: Path, previous: splice.Record, gain_db: float, rate: int, length: int,
+          tags: dict[str, str]) -> list[splice.Written | None] | None:
+    """What each slot measured, when ``out_path`` already holds exactly this track; else None.
+
+    ``previous`` describes the file as it is on disk (checked by the caller): every take must sit at the
+    same offset with the same length and gain, no other take may be in it (its other samples are the
+    zeros of the pauses), and its header and tag chunk must be the ones this render would write.
+    """
+    if previous.gain_db != gain_db:
+        return None
+    written: list[splice.Written | None] = [None] * len(slots)
+    seen = set()
+    for i, slot in enumerate(slots):
+        a = slot.analysis
+        if a is None or not a.length:
+            continue
+        assert slot.placement.take is not None
+        ident = splice.take_identity(slot.placement.take, a)
+        hit = previous.takes.get(ident)
+        if hit is None or hit[0] != slot.offset or hit[1] != a.length:
+            return None
+        written[i] = hit[2]
+        seen.add(ident)
+    if len(seen) != len(previous.takes):
+        return None
+    info = encode.riff_info(tags) if tags else b""
+    head = splice.wav_header(rate, length, len(info))
+    if previous.size != len(head) + 2 * length + len(info):
+        return None
+    try:
+        with open(out_path, "rb") as f:
+            if f.read(len(head)) != head:
+                return None
+            f.seek(len(head) + 2 * length)
+            if f.read() != info:
+                return None
+    except OSError:
+        return None
+    return written
+
+
 def _write_placed(
     slots: Sequence[_Slot], tmp: Path, out_path: Path, rate: int, gain: float, gain_db: float, threshold: float,
     length: int, tags: dict[str, str], previous: splice.Record | None, pool: WorkerPool | None,
@@ -377,6 +427,7 @@ def _write_placed(
     if pool is not None and pool.started and workers > 1 and len(todo) >= _PARALLEL_MIN:
         import concurrent.futures as cf
 
+        copied = done
         try:
             # One group per worker process, and the last for this process while they write theirs.
             *theirs, mine = _groups(todo, workers)
@@ -393,6 +444,7 @@ def _write_placed(
             return written
         except cf.process.BrokenProcessPool:
             log.debug("a worker died while writing the track; writing it here")
+            done = copied  # every take to master is written again below, this process's share too
     for i, w in splice.write_group(str(tmp), rate, gain, threshold, todo):
         written[i] = w
         done += 1

@@ -50,10 +50,15 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object
 def test_second_render_reuses_every_take(script: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first = run_json(capsys, "render", str(script), "--json", "--jobs", "1")
     assert first["segments"] == 5 and first["synthesized"] == 5 and first["reused"] == 0
-    before = frames_of(Path(str(first["output"])))
+    out = Path(str(first["output"]))
+    before, st = frames_of(out), out.stat()
     second = run_json(capsys, "render", str(script), "--json", "--jobs", "1")
     assert second["synthesized"] == 0 and second["reused"] == 5
     assert frames_of(Path(str(second["output"]))) == before
+    # Nothing changed: the track on disk is left as it is (not rewritten), and reported the same.
+    assert (out.stat().st_ino, out.stat().st_mtime_ns) == (st.st_ino, st.st_mtime_ns)
+    for field in ("duration_s", "loudness_lufs", "segments"):
+        assert second[field] == first[field]
 
 
 def test_editing_one_sentence_synthesizes_exactly_that_one(script: Path) -> None:

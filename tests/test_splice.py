@@ -6,6 +6,7 @@ from scratch in one process.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -128,6 +129,58 @@ def test_record_is_not_trusted_for_a_changed_output(takes: list[Path], tmp_path:
     assert spy.mastered == len(takes)
 
 
+def test_an_unchanged_track_is_left_as_it_is(takes: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A render that would write the very same WAV leaves the file alone (inode, bytes, modification time),
+    and reports what the file measures; any difference in takes, offsets, tags or the file itself rewrites it."""
+    record = tmp_path / "render.master"
+    out = tmp_path / "track.wav"
+    opts = MasterOptions(subtitles=False, record=record, title="Briefing")
+    first = master_track(plan(takes), out, opts)
+    st = out.stat()
+    data = out.read_bytes()
+    copies = []
+    real_copy = splice.copy_range
+    monkeypatch.setattr(splice, "copy_range", lambda *a: copies.append(a) or real_copy(*a))
+    spy = Spy(monkeypatch)
+    again = master_track(plan(takes), out, opts)
+    after = out.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (st.st_ino, st.st_mtime_ns)
+    assert out.read_bytes() == data and spy.mastered == 0 and not copies
+    assert (again.duration_s, again.loudness_lufs, again.true_peak_dbtp, again.gain_db) == (
+        first.duration_s, first.loudness_lufs, first.true_peak_dbtp, first.gain_db)
+    assert [(c.segment_id, c.start_s, c.end_s) for c in again.cues] == [(c.segment_id, c.start_s, c.end_s) for c in first.cues]
+
+    def rewritten(placements: list[Placement], options: MasterOptions) -> bool:
+        before = out.stat()
+        master_track(placements, out, options)
+        now = out.stat()
+        return (now.st_ino, now.st_mtime_ns) != (before.st_ino, before.st_mtime_ns)
+
+    # Another title is another tag chunk; other pauses move the takes; one take fewer leaves a gap.
+    assert rewritten(plan(takes), MasterOptions(subtitles=False, record=record, title="Evening briefing"))
+    assert out.read_bytes() == fresh_with(plan(takes), tmp_path / "scratch.wav", title="Evening briefing")
+    assert not rewritten(plan(takes), MasterOptions(subtitles=False, record=record, title="Evening briefing"))
+    assert rewritten(plan(takes, pause=0.7), MasterOptions(subtitles=False, record=record, title="Evening briefing"))
+    shorter = plan(takes, pause=0.7)
+    shorter[2] = Placement("s2", None, shorter[2].pause_after_s)
+    assert rewritten(shorter, MasterOptions(subtitles=False, record=record, title="Evening briefing"))
+    assert out.read_bytes() == fresh_with(shorter, tmp_path / "scratch2.wav", title="Evening briefing")
+    # The same size and time but other bytes in the file (a tool that keeps the mtime): the header check
+    # catches a changed header; the record's signature catches any write that moves the mtime.
+    raw = bytearray(out.read_bytes())
+    raw[24:28] = (8000).to_bytes(4, "little")  # another sample rate in the header
+    st = out.stat()
+    out.write_bytes(bytes(raw))
+    os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns))
+    master_track(shorter, out, MasterOptions(subtitles=False, record=record, title="Evening briefing"))
+    assert out.read_bytes() == (tmp_path / "scratch2.wav").read_bytes()
+
+
+def fresh_with(pl: list[Placement], path: Path, title: str) -> bytes:
+    master_track(pl, path, MasterOptions(subtitles=False, title=title))
+    return path.read_bytes()
+
+
 def test_parallel_write_equals_one_process(takes: list[Path], tmp_path: Path) -> None:
     many = plan(takes * 4)  # 20 takes: enough to go to the workers
     serial = fresh(many, tmp_path / "serial.wav")
@@ -137,6 +190,31 @@ def test_parallel_write_equals_one_process(takes: list[Path], tmp_path: Path) ->
         assert pool._pool is not None  # the workers did run
     assert (tmp_path / "parallel.wav").read_bytes() == serial
     assert result.limited_takes > 0  # the limiter ran in the workers too
+
+
+def test_a_worker_dying_mid_write_leaves_a_right_track_and_an_honest_progress(takes: list[Path], tmp_path: Path) -> None:
+    import concurrent.futures as cf
+
+    class DeadPool:
+        """A started pool whose worker died: each group handed to it fails as a broken pool does."""
+
+        workers, started = 2, True
+
+        def get(self) -> DeadPool:
+            return self
+
+        def submit(self, *args: object) -> cf.Future[object]:
+            fut: cf.Future[object] = cf.Future()
+            fut.set_exception(cf.process.BrokenProcessPool("a worker died"))
+            return fut
+
+    many = plan(takes * 4)
+    serial = fresh(many, tmp_path / "serial.wav")
+    seen: list[tuple[int, int]] = []
+    master_track(many, tmp_path / "broken.wav", MasterOptions(subtitles=False), on_progress=lambda d, t: seen.append((d, t)),
+                 pool=DeadPool())  # type: ignore[arg-type]
+    assert (tmp_path / "broken.wav").read_bytes() == serial
+    assert seen[-1][0] == seen[-1][1] and all(d <= t for d, t in seen)
 
 
 def test_a_wav_over_4_gb_is_refused_in_one_line(tmp_path: Path) -> None:
