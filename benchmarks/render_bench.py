@@ -11,6 +11,14 @@ The re-render is measured two ways: a fresh `narrate render` process, and `narra
 process that renders again on every save): from the moment the edited script is written to the
 moment watch prints the render's JSON line, the new track in place.
 
+Two references are measured in the same run, so the figures can be read against this machine:
+  - what two cores give the bare engine: raw espeak-ng on the two halves of the text in two processes
+    at once, against the same two one after the other (the ceiling of any --jobs 2 speed-up here);
+  - the floor of a fresh process: an interpreter that imports what a render imports and starts the
+    engine, then exits (what any re-render by a new `narrate render` costs before it does any work).
+jobs 1 and jobs 2 run in alternating order from repeat to repeat, so a drift in the machine's speed
+within a repeat favours neither.
+
 Each ratio is the median of the ratios within each repeat (its runs follow one another), which
 this shared machine's drifting speed (raw espeak-ng took 2.2-3.9 s for the same text within an
 hour) disturbs less than a ratio of medians; every run's times are printed too.
@@ -104,6 +112,40 @@ def watch_edit(script: Path, original: str, out: Path, env: dict[str, str], edit
     return elapsed
 
 
+def two_core_gain(espeak: str, halves: list[Path], work: Path) -> float:
+    """Raw espeak-ng on the two halves one after the other, over the same two in two processes at once."""
+    outs = [work / "half-1.wav", work / "half-2.wav"]
+    t = time.perf_counter()
+    for half, out in zip(halves, outs):
+        subprocess.run([espeak, "-w", str(out), "-f", str(half)], check=True, capture_output=True)
+    one = time.perf_counter() - t
+    t = time.perf_counter()
+    procs = [subprocess.Popen([espeak, "-w", str(out), "-f", str(half)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for half, out in zip(halves, outs)]
+    if any(p.wait() != 0 for p in procs):
+        raise SystemExit("espeak-ng failed on a half of the text")
+    return one / (time.perf_counter() - t)
+
+
+#: What every render process does before its own work: start, import the render's modules, start the engine.
+_FLOOR = """
+import sys
+from pathlib import Path
+import narrate.cli, narrate.render, narrate.stitch
+from narrate.plan import Voices
+from narrate.synth import engine_version
+profile = Voices(Path(sys.argv[1]).resolve().parent).get("default")
+engine_version(profile.engine)
+"""
+
+
+def fresh_floor(script: Path, env: dict[str, str]) -> float:
+    """Seconds a new process needs before a render does anything (the least any fresh re-render costs)."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", _FLOOR, str(script)], env=env, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--words", type=int, default=5000)
@@ -125,13 +167,22 @@ def main() -> None:
     text.write_text("\n".join(s["spoken"] for s in plan if s["kind"] == "narration"), encoding="utf-8")
     words = sum(len(s["spoken"].split()) for s in plan if s["kind"] == "narration")
 
-    raw, cold2, cold1, edit, watched = [], [], [], [], []
+    # The two halves of the same text, at a paragraph boundary near the middle, for the parallel reference.
+    lines = text.read_text(encoding="utf-8").splitlines()
+    halves = [work / "half-1.txt", work / "half-2.txt"]
+    halves[0].write_text("\n".join(lines[: len(lines) // 2]), encoding="utf-8")
+    halves[1].write_text("\n".join(lines[len(lines) // 2 :]), encoding="utf-8")
+
+    raw, cold2, cold1, edit, watched, machine, floor = [], [], [], [], [], [], []
     audio_s = 0.0
     for i in range(args.repeat):
         t = time.perf_counter()
         subprocess.run([espeak, "-w", str(work / "raw.wav"), "-f", str(text)], check=True, capture_output=True)
         raw.append(time.perf_counter() - t)
-        for jobs, bucket in ((2, cold2), (1, cold1)):
+        machine.append(two_core_gain(espeak, halves, work))
+        floor.append(fresh_floor(script, env))
+        order = ((2, cold2), (1, cold1)) if i % 2 == 0 else ((1, cold1), (2, cold2))
+        for jobs, bucket in order:
             env["NARRATE_CACHE_DIR"] = str(work / f"cache-{jobs}-{i}")
             elapsed, doc = timed(NARRATE + ["render", str(script), "-o", str(work / f"out-{jobs}.wav"), "--jobs", str(jobs), "--json", "--no-subtitles"], env)
             bucket.append(elapsed)
@@ -158,12 +209,18 @@ def main() -> None:
     print(f"narrate render --jobs 1 cold {runs(cold1)} s")
     print(f"re-render, one edited line   {runs(edit)} s")
     print(f"  in a running narrate watch {runs(watched)} s")
+    print(f"fresh-process floor          {runs(floor)} s  (interpreter, a render's imports, engine start)")
     ratio = [c / r for c, r in zip(cold2, raw)]
     speedup = [c1 / c2 for c1, c2 in zip(cold1, cold2)]
     fraction = [e / c for e, c in zip(edit, cold2)]
     print(f"cold --jobs 2 / raw espeak-ng: {med(ratio):.2f}  (per repeat {runs(ratio)}; goal <= 1.3)")
     print(f"--jobs 2 speed-up over --jobs 1: {med(speedup):.2f}x  (per repeat {runs(speedup)}; goal >= 1.7)")
+    print(f"  two cores for raw espeak-ng:  {med(machine):.2f}x  (per repeat {runs(machine)}; the halves at once vs one after the other)")
+    share = [s / m for s, m in zip(speedup, machine)]
+    print(f"  narrate's speed-up / the bare engine's: {med(share):.2f}  (per repeat {runs(share)})")
     print(f"re-render / cold: {med(fraction):.3f}  (per repeat {runs(fraction)}; goal <= 0.05)")
+    ffraction = [f / c for f, c in zip(floor, cold2)]
+    print(f"  a fresh process's floor / cold: {med(ffraction):.3f}  (per repeat {runs(ffraction)})")
     wfraction = [w / c for w, c in zip(watched, cold2)]
     print(f"re-render in narrate watch / cold: {med(wfraction):.3f}  (per repeat {runs(wfraction)}; goal <= 0.05)")
     shutil.rmtree(work, ignore_errors=True)
