@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -156,14 +155,11 @@ def test_spelled_letters_are_said_as_letter_names() -> None:
     assert "a#" not in out  # no letter A reduced to the article "uh"
 
 
-def test_fifty_thousand_words_normalize_in_well_under_a_second() -> None:
-    text = ("ISF troops recaptured 17 districts on March 3, 2017, killing 49 fighters and destroying 4 SVBIEDs "
-            "about 90km west of Mosul, where ISIS holds 9% of the city at a cost of $4.5 billion. ") * 2000
-    normalize("warm up 1")
-    t0 = time.perf_counter()
-    normalize(text)
-    # loose: it failed at 2.2 s on a loaded two-core machine; the benchmark measures speed properly (~0.5 s)
-    assert time.perf_counter() - t0 < 5.0
+def test_fifty_thousand_words_in_one_text_read_as_each_sentence_alone() -> None:
+    """A long text is read sentence by sentence the same as each sentence alone (benchmarks/tn_peer.py times it)."""
+    sentence = ("ISF troops recaptured 17 districts on March 3, 2017, killing 49 fighters and destroying 4 SVBIEDs "
+                "about 90km west of Mosul, where ISIS holds 9% of the city at a cost of $4.5 billion.")
+    assert normalize(" ".join([sentence] * 2000)).split() == normalize(sentence).split() * 2000
 
 
 _ALPHABET = "0123456789 ,.-–/:%$€£#&+()'’xkmsAISF°"

@@ -28,6 +28,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "lexicon": ("lexicon", "bold bright_green underline"),
     "symbol": ("symbol", "bold bright_cyan"),
     "electronic": ("symbol", "bold bright_cyan"),
+    "address": ("address", "bold bright_magenta"),
     "unknown": ("unknown", "bold white on red"),
 }
 OTHER = ("other", "bold bright_white")

@@ -38,11 +38,28 @@ def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
     after = ctx.text[m.end() : m.end() + 200]  # bounded: linear on a huge line
     if kind == "number" and not re.match(r"\s?#?\d", after):
         return None
+    dotless = not written.endswith(".")
+    if kind == "title" and dotless and not re.match(r"\s+[A-Z][a-z]", after):
+        return None  # "Dr Haddad", "Lt Col Ali": a title without its period only before a name
+    if kind == "day":
+        date_follows = r",?\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+)?" + _MONTH if dotless else r",?\s+(?:\d|" + _MONTH + ")"
+        if not re.match(date_follows, after):
+            return None  # "Mon., Jan. 3", "Sat 5 July", "Sun, March 2"; not "the Sun." or "Sat 3 hours"
+        kind = "inline"
+    if kind == "unit":
+        if dotless and not re.search(r"\d(?:st|nd|rd|th)?\s+(?:[A-Z][a-z]+\.?\s+){0,2}$", ctx.before(m, 40)):
+            return None  # "3rd Bn", "1st Armd Div"; alone, "Div" or "Bde" may be a name
+        nxt = re.match(r"\s+([\w.]+)", after)
+        unit_follows = nxt is not None and table().get(nxt.group(1), ("", ""))[1] == "unit"
+        kind = "inline" if unit_follows else "plain"  # "1st Armd. Bde." is one name, not two sentences
     if kind == "title" and written.endswith(".") and not re.match(r"\s+[A-Z\d\"'‘“(]", after) and not ends_sentence(ctx, m.end(), True):
         return None  # "the gen. count" is not a title; leave it
     if kind == "street":
         before = ctx.before(m)
-        name_follows = re.match(r"\s+[A-Z]", after) and not re.search(r"[A-Z][\w'’-]*\s+$", before)
+        name_before = re.search(r"(?:[A-Z][\w'’-]*|\d(?:st|nd|rd|th))\s+$", before)
+        name_follows = re.match(r"\s+[A-Z]", after) and not name_before
+        if dotless and not name_follows and not name_before:
+            return None  # "11 St" may be stone; "St" alone is neither Saint nor Street
         spoken = "Saint" if name_follows else "Street"
         kind = "title" if name_follows else "plain"
     if kind == "title" and written[:1].isupper() and spoken[:1].islower():
@@ -50,6 +67,10 @@ def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
     if written.endswith(".") and ends_sentence(ctx, m.end(), kind in {"title", "inline", "number"}):
         spoken += "."
     return spoken
+
+
+#: A month name or abbreviation, in any case (a weekday's abbreviation is read only before a date).
+_MONTH = "(?i:" + "|".join(sorted({r[0] for r in rows("months.tsv")}, key=len, reverse=True)) + r")\b"
 
 
 def _initials(m: re.Match[str], ctx: Ctx) -> str | None:

@@ -17,6 +17,7 @@ from ..models import Normalized, Span, SpokenPart
 from . import (
     abbreviation,
     acronym,
+    address,
     cardinal,
     date,
     electronic,
@@ -44,6 +45,7 @@ PRIORITY: tuple[list[Rule], ...] = (
     electronic.RULES,  # before anything that would read "un.org" or "a1b2@x.com" piecemeal
     telephone.RULES,  # "555-123-4567" before dates and ranges read it as numbers
     cardinal.POSTAL,  # "DC 20500-0003", a ZIP code, before ranges read it as numbers
+    address.RULES,  # "45 W 34th St": a house number and direction before measures read "45 W" as watts
     date.RULES,
     range_.RULES,  # before time, money, measure: "5pm-7pm", "$250-$300", "10-15 km" are one range each
     time.RULES,
@@ -61,6 +63,7 @@ PRIORITY: tuple[list[Rule], ...] = (
     year.RULES[2:],  # bare years, before plain cardinals
     cardinal.RULES,
     roman.RULES,  # before acronyms, so "II" is a numeral, not letters
+    address.STREET,  # "Elm St", "Mulholland Dr." after a street's name; before abbreviations read Saint, Doctor
     abbreviation.RULES,
     acronym.RULES,
     cardinal.FALLBACK,
@@ -103,7 +106,7 @@ def _build(lexicon: Lexicon) -> RuleSet:
     rules = tuple(PRIORITY[0]) + tuple(lex) + tuple(r for group in PRIORITY[1:] for r in group)
     combined = "|".join(f"(?P<r{i}>{uncaptured(r.pattern)})" for i, r in enumerate(rules))
     # lowercase words that can start a reading: months ("july 4"), dotless abbreviations ("vs"), lexicon terms
-    plain = set(date.months()) | {w for w in abbreviation.table() if w.isalpha() and w.islower()}
+    plain = set(date.months()) | {w for w in abbreviation.table() if w.isalpha() and w.islower()} | address.lowercase_starts()
     plain |= {e.written.split()[0].casefold() for e in lexicon.entries if not e.case_sensitive or e.written[:1].islower()}
     return RuleSet(rules, re.compile(f"{_GUARD}(?:{combined})"), frozenset(plain))
 
