@@ -8,8 +8,10 @@ with expand_acronyms, "SVBIED" -> "suicide vehicle-borne improvised explosive de
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from ..lexicon import Entry, Lexicon
 from ..models import SpokenPart
@@ -39,10 +41,53 @@ def readable(token: str) -> bool:
     return len(coda) <= 2 and not (len(coda) == 2 and coda[0] == coda[1] and coda not in {"ll", "ss", "ff"})
 
 
-def say_unknown(token: str, suffix: str) -> str:
-    if readable(token):
+#: How many of the most frequent English words count as words when written in capitals.
+COMMON_WORDS = 30000
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The most frequent English words (pyspellchecker's frequency list, which leaves acronyms out: no "fbi",
+    "nato", "isf"), to tell a word written in capitals for emphasis ("NOT", "WAR") from an acronym.
+
+    Loaded (~0.25 s) only when an all-caps token that is not in a lexicon and cannot be read as a word turns up.
+    """
+    try:
+        from spellchecker import SpellChecker
+    except ImportError:  # pragma: no cover - a dependency; without it, capitals are spelled as before
+        return frozenset()
+    freq = SpellChecker(distance=1).word_frequency.dictionary
+    return frozenset(heapq.nlargest(COMMON_WORDS, freq, key=freq.__getitem__))
+
+
+def say_unknown(token: str, suffix: str, shouted: bool = False) -> str:
+    """An all-caps token with no lexicon entry: a word when it reads as one or is a common English word of three
+    or more letters ("MAX", "WAR"; any length within ``shouted`` text, a headline in capitals), else its letters."""
+    if readable(token) or ((len(token) >= 3 or shouted) and token.lower() in common_words()):
         return token.capitalize() + _word_suffix(suffix)
     return spell(token, suffix)
+
+
+_CAPS_WORD = re.compile(r"[A-Z]+(?:['’][A-Z]+)?")
+
+
+def shouted(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] within a run of three or more words in capitals ("FIRE AT THE PORT KILLS 12")?"""
+    left = re.findall(r"[^\s]+", text[max(0, start - 80) : start])
+    right = re.findall(r"[^\s]+", text[end : end + 80])
+    run = 1
+    for w in reversed(left):
+        if not _CAPS_WORD.fullmatch(w.strip(_EDGE)):
+            break
+        run += 1
+    for w in right:
+        if not _CAPS_WORD.fullmatch(w.strip(_EDGE)):
+            break
+        run += 1
+    return run >= 3
+
+
+_EDGE = ".,;:!?\"'’“”()[]-—–"
 
 
 def _word_suffix(suffix: str | None) -> str:
@@ -126,7 +171,7 @@ def _parenthetical(index: Index) -> Callable[[re.Match[str], Ctx], Result]:
 
 
 def _unknown(m: re.Match[str], ctx: Ctx) -> Result:
-    return say_unknown(m.group("w"), m.group("s") or "")
+    return say_unknown(m.group("w"), m.group("s") or "", shouted(ctx.text, m.start(), m.end()))
 
 
 def _dotted(m: re.Match[str], ctx: Ctx) -> Result:
