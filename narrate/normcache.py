@@ -47,8 +47,13 @@ def code_fingerprint() -> str:
     """
     h = hashlib.sha256(f"narrate-normalized/{FORMAT}\0{sys.version}\0".encode())
     h.update(package_digest(PACKAGE).encode())
-    h.update(_num2words_release().encode())
+    for module in _READING_DEPENDENCIES:
+        h.update(_release(module).encode())
     return h.hexdigest()
+
+
+#: Other packages a reading depends on: number words, and the common words that tell "NOT" from an acronym.
+_READING_DEPENDENCIES = ("num2words", "spellchecker")
 
 
 def package_digest(root: Path) -> str:
@@ -64,16 +69,23 @@ def package_digest(root: Path) -> str:
     return h.hexdigest()
 
 
-def _num2words_release() -> str:
-    """num2words' dist-info folder name (its version), found without importing it; its path when there is none."""
+def _release(module: str) -> str:
+    """An installed package's dist-info folder names (its version), found without importing it; its path when
+    there is none."""
     import importlib.util
 
-    spec = importlib.util.find_spec("num2words")
+    spec = importlib.util.find_spec(module)
     if spec is None or not spec.origin:
-        return "num2words-missing"
+        return f"{module}-missing"
     package = Path(spec.origin).resolve().parent
-    found = sorted(p.name for p in package.parent.glob("num2words-*.dist-info"))
+    found = sorted(p.name for p in package.parent.glob("*.dist-info") if _names(p.name, module))
     return ";".join(found) if found else str(package)
+
+
+def _names(dist_info: str, module: str) -> bool:
+    """Whether a dist-info folder may be the one that installed ``module`` (pyspellchecker installs spellchecker)."""
+    name = dist_info.split("-", 1)[0].lower().replace("_", "")
+    return name in (module, "py" + module)
 
 
 class NormalizeMemo:
