@@ -7,7 +7,8 @@ covering everything its reading depends on:
 
 - the sentence text (as handed to the normalizer),
 - the voice's merged lexicon (every field of every entry) and its NormalizeOptions,
-- narrate's code and data (every file of the installed package), num2words' version and Python's version.
+- narrate's code and data (every file of the installed package), num2words' and pyspellchecker's versions and
+  Python's version.
 
 Any change to one of those is a different key: the sentence is normalized again. A damaged file or entry is ignored
 (and replaced on the next save); a stored entry must also agree with its sentence (every span's offsets select its
