@@ -104,6 +104,21 @@ SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")\s?(?P<s>" + al
 #: "F-16s", "T-72s", "S-400s": plurals of model numbers.
 MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]
 
+def _code(m: re.Match[str], ctx: Ctx) -> str | None:
+    """The number of a code glued to its letters is read in pairs: "MH370" -> "three seventy", "BA2490" ->
+    "twenty four ninety", "C-130" -> "one thirty", "Kh-101" -> "one oh one"; "S-400" stays "four hundred"."""
+    if not _CODE_LETTERS.search(ctx.before(m, 12)):
+        return None
+    return year(int(m.group(0)))
+
+
+#: Capitals right before the number ("MH370", "A320", "RTX-6000"), or a capital and one small letter and a hyphen
+#: ("Su-", "Kh-", "Tu-", "An-", Russian and Soviet designations); not a word ("top-250", "Shahed-136").
+_CODE_LETTERS = re.compile(r"(?<![\w-])(?:[A-Z]{1,4}-?|[A-Z][a-z]-)$")
+
+#: "MH370", "A320", "C-130": three or four digits of a code.
+CODE = [Rule("code", "cardinal", r"(?<=[A-Za-z]|-)[1-9]\d{2,3}(?![\w]|[.,]\d)", _code)]
+
 IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.])(?<!\d,)[1-9]\d{2,3}(?![\w]|[.,]\d)", _identifier)]
 
 RULES = [

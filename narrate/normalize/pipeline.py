@@ -59,6 +59,7 @@ PRIORITY: tuple[list[Rule], ...] = (
     fraction.RULES,
     cardinal.MODEL_PLURAL,
     cardinal.IDENTIFIER,  # "Resolution 2254", "Boeing 737": names read in pairs
+    cardinal.CODE,  # "MH370", "C-130": a code's number, in pairs
     cardinal.SECTION,  # "401(k)", "501(c)(3)": code sections, before the number is read alone
     year.RULES[2:],  # bare years, before plain cardinals
     cardinal.RULES,

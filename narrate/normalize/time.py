@@ -16,7 +16,9 @@ from .numbers import cardinal, digits
 from .rules import Ctx, Rule, rows, spell
 
 AMPM = r"(?P<ap>[aApP])\.?\s?[mM](?![a-zA-Z])\.?"
-TZ = r"(?:\s?(?P<tz>(?i:" + "|".join("\\.?".join(z[0]) for z in rows("timezones.tsv")) + r")\.?)(?![\w]))?"
+#: A time zone after a time: "EST", "G.M.T." (TZ: optional).
+ZONE = r"\s?(?P<tz>(?i:" + "|".join("\\.?".join(z[0]) for z in rows("timezones.tsv")) + r")\.?)(?![\w])"
+TZ = r"(?:" + ZONE + r")?"
 
 
 def _minutes(mm: int) -> str:
@@ -59,7 +61,34 @@ def _hour(m: re.Match[str], ctx: Ctx) -> str | None:
     return clock(h, mm, ap) + tz
 
 
+def military(h: int, mm: int) -> str:
+    """A 24-hour time written without a colon, as it is said: "0600" -> "oh six hundred", "1430" -> "fourteen thirty",
+    "0001" -> "zero zero oh one", "2000" -> "twenty hundred"."""
+    hours = "zero zero" if h == 0 else ("oh " + cardinal(h)) if h < 10 else cardinal(h)
+    return hours + " " + ("hundred" if mm == 0 else _minutes(mm))
+
+
+_AT = re.compile(r"\b(?:[Aa]t|[Bb]y|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]efore|[Aa]fter|[Aa]round|[Ss]ince|[Bb]etween|[Aa]nd|[Tt]o)\s+$")
+
+
+def _military(m: re.Match[str], ctx: Ctx) -> str | None:
+    written, h, mm = m.group("hm"), int(m.group("hm")[:2]), int(m.group("hm")[2:])
+    if m.group("u") and not written.startswith("0") and mm == 0 and not _AT.search(ctx.before(m, 12)):
+        return None  # "1500 hours of footage" is a count; "at 1500 hours", "0600 hours" are times
+    said = military(h, mm)
+    if m.group("z"):
+        return said + " Zulu"
+    if m.group("u"):
+        return said + " hours"
+    return said + (" " + spell(m.group("tz").replace(".", "")) if m.group("tz") else "")
+
+
+_HHMM = r"(?<![\w.:,$£€#-])(?P<hm>(?:[01]\d|2[0-3])[0-5]\d)"
+
 RULES = [
+    # "0600 hours", "1430 hrs", "2359Z", "1430 GMT", "0600 local time": a 24-hour time without its colon
+    Rule("military", "time", _HHMM + r"(?:(?P<z>Z)(?![\w])|\s?(?P<u>hours|hrs|hr)\b\.?|" + ZONE + r"|(?=\s+local\s+time\b))",
+         _military),
     Rule("clock", "time", r"(?<![\w.:])(?<!\d,)(?P<h>\d{1,2}):(?P<mm>\d\d)(?::(?P<ss>\d\d))?(?![\d])(?:\s?" + AMPM + r")?" + TZ, _clock),
     Rule("hour", "time", r"(?<![\w.:])(?<!\d,)(?P<h>\d{1,2})(?:\.(?P<mm>\d\d))?\s?" + AMPM + TZ, _hour),
 ]
