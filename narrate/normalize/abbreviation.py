@@ -36,7 +36,7 @@ def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
     written = m.group("a")
     spoken, kind = table()[written]
     after = ctx.text[m.end() : m.end() + 200]  # bounded: linear on a huge line
-    if kind == "number" and not re.match(r"\s?#?\d", after):
+    if kind == "number" and not re.match(r"\s?#?\d|\s[IVXLC]+\b", after):
         return None
     dotless = not written.endswith(".")
     if kind == "title" and dotless and not re.match(r"\s+[A-Z][a-z]", after):

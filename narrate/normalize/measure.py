@@ -47,7 +47,11 @@ def lookup(written: str) -> tuple[str, str, str]:
     return u.get(written) or u.get(written.lower()) or (written, written, "measure")
 
 
-AMOUNT = r"(?:" + fraction.MIXED + r"|[-−]?" + NUM + SCALE_WORDS + r"?)"
+#: A scale suffix glued to the number, before a spaced unit: "1.2m bpd", "5bn kWh".
+SCALE_SUFFIX = {"k": "thousand", "K": "thousand", "m": "million", "M": "million", "mn": "million", "mln": "million",
+                "bn": "billion", "b": "billion", "B": "billion", "tn": "trillion", "trn": "trillion"}
+AMOUNT = (r"(?:" + fraction.MIXED + r"|[-−]?" + NUM + r"(?:" + SCALE_WORDS + "|" + alternation(list(SCALE_SUFFIX))
+          + r"(?=\s))?)")
 UNIT = unit_pattern()
 PER = unit_pattern(("measure", "per"))
 
@@ -62,7 +66,8 @@ def amount_words(amount: str, and_: bool) -> str:
         whole, _, top = top.rpartition(" ")
         said = f"{number(top, and_)} over {number(bottom, and_)}"
         return f"{number(whole, and_)} and {said}" if whole else said
-    head, _, scale = amount.partition(" ")
+    glued = re.fullmatch(r"([-−]?[\d.,]+)(" + alternation(list(SCALE_SUFFIX)) + ")", amount)
+    head, _, scale = (glued.group(1), "", SCALE_SUFFIX[glued.group(2)]) if glued else amount.partition(" ")
     # "460 million": the number multiplies the scale, so British "and" (last group only) does not apply
     return f"{number(head, and_ and not scale)} {scale}".strip()
 

@@ -1,7 +1,7 @@
 """Percents: a number with a percent sign.
 
 Examples: "9%" -> "nine percent"; "12.5%" -> "twelve point five percent"; "-3%" -> "minus three percent";
-"9 per cent" -> "nine per cent" (the words stay; only the number is read).
+"9 per cent" -> "nine per cent" (the words stay; only the number is read); British "0.5pc" -> "zero point five percent".
 """
 
 from __future__ import annotations
@@ -17,5 +17,5 @@ def _percent(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("percent", "percent", LEFT + r"(?P<n>[-−]?" + NUM + r")\s?%", _percent),
+    Rule("percent", "percent", LEFT + r"(?P<n>[-−]?" + NUM + r")(?:\s?%|pc(?![\w]))", _percent),
 ]

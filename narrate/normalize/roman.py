@@ -35,11 +35,13 @@ def _roman(m: re.Match[str], ctx: Ctx) -> str | None:
     if not _VALID.match(numeral):
         return None
     n = value(numeral)
-    prev = re.search(r"([A-Za-z]+)[ \t]+$", ctx.before(m))
+    prev = re.search(r"([A-Za-z]+)(\.?)[ \t]+$", ctx.before(m))
     if not prev:
         return None
     word = prev.group(1)
     suffix = "'s" if m.group("s") else ""
+    if prev.group(2):  # "Vol. II", "Ch. IV": only a keyword's abbreviation ("Mr. X" is a name, not the tenth)
+        return cardinal(n, ctx.and_) + suffix if _keywords().get(word) == "cardinal" else None
     if _keywords().get(word) == "cardinal":
         return cardinal(n, ctx.and_) + suffix
     # A regnal number follows a capitalized name; "I" only after a title and a name ("King Hussein I"),

@@ -56,7 +56,20 @@ def _other(m: re.Match[str], ctx: Ctx) -> str | None:
     return " " if is_symbol(ch) or category in ("Cc", "Cf") else None
 
 
+def _hashtag(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"#MeToo" -> "hashtag Me Too": the words of a camel-cased tag apart, so engines say them as words."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", m.group("t"))
+    return "hashtag " + " ".join(number(w) if w.isdigit() else w for w in words)
+
+
+def _times(m: re.Match[str], ctx: Ctx) -> str | None:
+    return number(m.group("n"), ctx.and_) + " times"
+
+
 RULES = [
+    Rule("hashtag", "symbol", r"(?<![\w&#])#(?P<t>[A-Za-z][A-Za-z0-9_]*)(?![\w#])", _hashtag),
+    # "3x faster", "a 10x zoom": a multiplier (dimensions, "2 x 12", came first)
+    Rule("times", "symbol", r"(?<![\w.])(?<!\d,)(?P<n>" + NUM + r")[x×](?=\s+[A-Za-z])", _times),
     Rule("number-sign", "symbol", r"(?<![\w&])#(?P<n>" + NUM + r")(?![\w])", _hash),
     Rule("24/7", "symbol", r"(?<![\w/])24/7(?![\w/])", lambda m, c: "twenty four seven"),
     # "@" inside an email is handled by the electronic class, which comes first.

@@ -31,7 +31,38 @@ def _ip(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 _SEP = r"[ .\-]"
+_DIAL_BEFORE = re.compile(r"\b(?:[Cc]all(?:s|ed|ing)?|[Dd]ial(?:s|ed|led|ing|ling)?|[Rr]ing(?:s|ing)?|[Tt]ext(?:s|ed|ing)?)\s+$")
+_DIAL_AFTER = re.compile(r"\s+(?:call|calls|caller|callers|operator|operators|dispatcher|dispatchers|emergency|line|lines|hotline)\b")
+
+
+_EXTENSION = re.compile(r"\b(?:[Ee]xt\.?|[Ee]xtension)\s?$")
+
+
+def _short_number(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A three-digit number that is dialled is said digit by digit: "call 911", "a 999 call", "dial 112"; so is an
+    extension of two to five digits ("ext. 4021")."""
+    before = ctx.before(m, 20)
+    if _EXTENSION.search(before):
+        return digits(m.group(0))
+    if len(m.group(0)) == 3 and (_DIAL_BEFORE.search(before) or _DIAL_AFTER.match(ctx.after(m, 20))):
+        return digits(m.group(0))
+    return None
+
+
+_PHONE_WORD = re.compile(r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Ff]ax|[Nn]umber|[Hh]otline)[.:]?\s+$")
+
+
+def _local_number(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A seven-digit local number ("555-0100") once it is dialled or named a phone number; else a range's."""
+    before = ctx.before(m, 24)
+    if _DIAL_BEFORE.search(before) or _PHONE_WORD.search(before):
+        return ", ".join(digits(g) for g in m.group(0).split("-"))
+    return None
+
+
 RULES = [
+    Rule("local-number", "telephone", r"(?<![\w.,$£€#/+-])\d{3}-\d{4}(?![\w/]|[.,:-]\d)", _local_number),
+    Rule("short-number", "telephone", r"(?<![\w.,$£€#/-])\d{2,5}(?![\w/]|[.,:-]\d)", _short_number),
     Rule("ip-address", "electronic", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _ip),
     # +CC then groups; (AAA) NNN-NNNN; NNN-NNN-NNNN[-N]; NNN-NN-NNNN — always three or more groups
     Rule(
