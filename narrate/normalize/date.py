@@ -3,7 +3,9 @@
 Examples: "March 3, 2017" -> "March third, twenty seventeen"; "3 March 2017" -> "the third of March twenty
 seventeen"; "Oct. 12" -> "October twelfth"; "June 29" -> "June twenty ninth"; "2006-08-05" -> "August fifth two
 thousand six"; "15.01.2020" -> "the fifteenth of January twenty twenty"; "10/06/2005" -> "October sixth two thousand
-five"; "on the 26th May" -> "on the twenty sixth of May".
+five"; "on the 26th May" -> "on the twenty sixth of May"; "March 1-3" -> "March first to third"; "1–3 March" -> "the
+first to the third of March"; "Mar. 2017" -> "March twenty seventeen"; "2017/18" -> "twenty seventeen to eighteen";
+"Mon 3/3" -> "Monday March third".
 """
 
 from __future__ import annotations
@@ -94,9 +96,79 @@ def _period(m: re.Match[str], ctx: Ctx) -> str | None:
     return out + (f" of {year_words(y)}" if y else "")
 
 
+_JOIN = r"(?P<j>\s?[-–—]\s?|\s(?:to|and|through|until|till|or)\s)"
+
+
+def _joined(m: re.Match[str]) -> str:
+    j = m.group("j").strip()
+    return "to" if j in "-–—" else j
+
+
+def _month_days(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"March 1-3, 2017" -> "March first to third, twenty seventeen"; "between March 1 and 3"."""
+    a, b = int(m.group("d")), int(m.group("d2"))
+    if not (1 <= a <= 31 and 1 <= b <= 31) or (m.group("j").strip() in "-–—" and b <= a):
+        return None
+    out = f"{_name(m)} {ordinal(a)} {_joined(m)} {ordinal(b)}"
+    return out + ("," if m.group("comma") else "") + (f" {year_words(m.group('y'))}" if m.group("y") else "")
+
+
+def _days_month(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"1-3 March 2017" -> "the first to the third of March twenty seventeen"; "from 1 to 3 March"."""
+    a, b = int(m.group("d")), int(m.group("d2"))
+    if not (1 <= a <= 31 and 1 <= b <= 31) or (m.group("j").strip() in "-–—" and b <= a):
+        return None
+    the = "" if re.search(r"\bthe\s+$", ctx.before(m), re.I) else "the "
+    out = f"{the}{ordinal(a)} {_joined(m)} the {ordinal(b)} of {_name(m)}"
+    return out + (f" {year_words(m.group('y'))}" if m.group("y") else "")
+
+
+def _month_year(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"Mar. 2017" -> "March twenty seventeen" (a capitalized month: "may 2000 troops" is not a date)."""
+    if not m.group("m")[0].isupper():
+        return None
+    return f"{_name(m)} {year_words(m.group('y'))}"
+
+
+def _year_pair(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A season or fiscal year: "2017/18" -> "twenty seventeen to eighteen", "2019/2020"."""
+    a, b = m.group("a"), m.group("b")
+    if int(b[-2:]) != (int(a) + 1) % 100:
+        return None
+    return f"{year(int(a))} to {year_words(b)}"
+
+
+@lru_cache(maxsize=1)
+def weekdays() -> dict[str, str]:
+    """Weekday names and their abbreviations (with and without the period) -> the name."""
+    from .abbreviation import table
+
+    names = {w: w for w in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+    return names | {k.rstrip("."): v for k, (v, kind) in table().items() if kind == "day"}
+
+
+def _weekday_date(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"Mon 3/3", "Tuesday, 10/6": after a weekday, a month and day (US order; day first when it cannot be a month)."""
+    a, b = int(m.group("a")), int(m.group("b"))
+    mon, day = (b, a) if a > 12 else (a, b)
+    if not (1 <= mon <= 12 and 1 <= day <= 31):
+        return None
+    said = month_day(NAMES_BY_NUMBER[mon - 1], day, None) if a <= 12 else day_month(NAMES_BY_NUMBER[mon - 1], day, None)
+    return f"{weekdays()[m.group('w')]}{m.group('c') or ''} {said}"
+
+
 NAMES_BY_NUMBER = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
+_DAY2 = DAY.replace("?P<d>", "?P<d2>")
+
 RULES = [
+    Rule("month-days", "date", r"(?<![\w])" + MONTH + r"[ \t]" + DAY + _JOIN + _DAY2 + r"(?:(?P<comma>,)?[ \t]" + YEAR + r")?", _month_days),
+    Rule("days-month", "date", r"(?<![\w.])(?<!\d,)" + DAY + _JOIN + _DAY2 + r"[ \t]+(?:of\s+)?" + MONTH + r"(?:,?[ \t]" + YEAR + r")?",
+         _days_month),
+    Rule("weekday-date", "date", r"(?<![\w])(?P<w>" + alternation(list(weekdays())) + r")\.?(?P<c>,)?\s+(?P<a>\d{1,2})/(?P<b>\d{1,2})"
+         r"(?![\w/]|[.,]\d)", _weekday_date),
+    Rule("month-year", "date", r"(?<![\w])" + MONTH + r",?[ \t]+(?P<y>\d{4})(?![\w]|[.,]\d)", _month_year),
+    Rule("year-pair", "date", r"(?<![\w./-])(?P<a>(?:1[6-9]|20)\d\d)/(?P<b>\d\d|(?:1[6-9]|20)\d\d)(?![\w/]|[.,]\d)", _year_pair),
     Rule("month-day", "date", r"(?<![\w])" + MONTH + r"[ \t\-]?" + DAY + r"(?:(?P<comma>,)?[ \t\-]" + YEAR + r")?", _month_first),
     Rule("day-month", "date", r"(?<![\w.])(?<!\d,)" + DAY + r"[ \t\-]+(?:of\s+)?" + MONTH + r"(?:,?[ \t\-]" + YEAR + r")?", _day_first),
     Rule("quarter", "date", r"(?<![\w])(?:(?P<k>[QH])(?P<n>[1-4])|(?P<n2>[1-4])(?P<k2>[QH]))(?:[ \t]?(?P<y>\d{4}|['’]?\d\d))?(?![\w])", _period),
