@@ -433,13 +433,24 @@ def parse_script(text: str, name: str = "script", max_words: int = 35, strict: b
         if sentences:
             blocks.append(Block("paragraph", start_line, joined, tuple(sentences)))
 
+    started = False  # a heading after narrated text also starts a section
     for idx in range(first, len(lines)):
         lineno = idx + 1
         line = lines[idx].strip()
         if not line:
             flush()
             continue
-        if re.fullmatch(r"-{3,}|\*{3,}|_{3,}", line):
+        heading = _HEADING.fullmatch(line)
+        if heading:
+            # "## Aftermath": its words are read on their own, after a section break when text came before.
+            flush()
+            if started:
+                blocks.append(Block("section", lineno))
+            para.append((lineno, _unmark(heading.group(1))))
+            flush()
+            started = True
+            continue
+        if re.fullmatch(r"(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}", line):
             flush()
             blocks.append(Block("section", lineno))
             continue
@@ -461,9 +472,35 @@ def parse_script(text: str, name: str = "script", max_words: int = 35, strict: b
                 continue
             blocks.append(Block(word, lineno, line, value=arg))
             continue
-        para.append((lineno, line))
+        item = _ITEM.match(line)
+        if item and (not para or _ENDS.search(para[-1][1])):
+            # A list item ("- Aid is slow", "2. Second") is read as a sentence of its own, without its marker.
+            line = line[item.end() :]
+            line = line if _ENDS.search(line) else line + "."
+        para.append((lineno, _unmark(line)))
+        started = True
     flush()
     return ParsedScript(tuple(blocks), front, narrator, tuple(problems))
+
+
+#: Markdown, as scripts written in editors carry it: "# Title" headings, list markers, emphasis.
+_HEADING = re.compile(r"#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
+#: A list item's marker: a bullet, or a number or letter with "." or ")". An item starts a paragraph or follows
+#: a line that ended a sentence or a lead-in ("Key points:"); otherwise "- and …" is a dash at a line wrap.
+_ITEM = re.compile(r"(?:[-*+•‣◦▪–]|\d{1,2}[.)]|[a-z][)])[ \t]+(?=\S)")
+_ENDS = re.compile(r"[.!?:;…][\"'’”)\]]*$")
+_EMPHASIS = re.compile(r"(?<![\w*_`])(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1(?![\w*_`])")
+
+
+def _unmark(line: str) -> str:
+    """Markdown emphasis and code marks taken off their words: "**very**", "_urgent_", "`UN`" are said plainly."""
+    if not any(c in line for c in "*_`"):
+        return line
+    for _ in range(3):  # nested: "***both***"
+        line, n = _EMPHASIS.subn(r"\2", line)
+        if not n:
+            break
+    return line
 
 
 @functools.lru_cache(maxsize=8192)

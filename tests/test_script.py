@@ -118,6 +118,49 @@ def test_bad_directives_are_errors_naming_the_line(line: str, fragment: str) -> 
     assert parse_script(f"Hello.\n\n{line}\nMore.\n", strict=False).problems[0].line == 3
 
 
+def _read(text: str) -> list[tuple[str, list[str]]]:
+    return [(b.kind, [s.text for s in b.sentences]) for b in parse_script(text).blocks]
+
+
+def test_markdown_headings_are_read_without_their_hashes_and_start_sections() -> None:
+    text = "# The fall of Raqqa\n\nThe SDF entered. Fighting lasted.\n\n## Aftermath ##\nMines remain.\n\n#1 hit songs.\n"
+    assert _read(text) == [
+        ("paragraph", ["The fall of Raqqa"]),
+        ("paragraph", ["The SDF entered.", "Fighting lasted."]),
+        ("section", []),
+        ("paragraph", ["Aftermath"]),
+        ("paragraph", ["Mines remain."]),
+        ("paragraph", ["#1 hit songs."]),  # no space after the hash: not a heading
+    ]
+    assert [b.line for b in parse_script(text).blocks][:4] == [1, 3, 5, 5]
+
+
+def test_list_items_are_sentences_without_their_markers() -> None:
+    text = "Key points:\n- The city fell in July\n* Aid is slow!\n2. Second\nb) Third one\n"
+    assert _read(text) == [("paragraph", ["Key points: The city fell in July.", "Aid is slow!", "Second.", "Third one."])]
+    # A dash at the start of a wrapped line, mid-sentence, is the writer's dash, not a list.
+    wrapped = "The city was taken\n- and its people fled - by nightfall.\n"
+    assert _read(wrapped) == [("paragraph", ["The city was taken - and its people fled - by nightfall."])]
+
+
+@pytest.mark.parametrize(
+    "line,said",
+    [
+        ("This is **very** important.", "This is very important."),
+        ("It is _urgent_, said the `UN`.", "It is urgent, said the UN."),
+        ("***Both*** marks.", "Both marks."),
+        ("A file_name_here and 2*8 and a footnote*.", "A file_name_here and 2*8 and a footnote*."),
+    ],
+)
+def test_markdown_emphasis_is_taken_off_the_words(line: str, said: str) -> None:
+    assert _read(line) == [("paragraph", [said])]
+
+
+@pytest.mark.parametrize("rule", ["---", "* * *", "- - -", "___"])
+def test_thematic_breaks_are_sections(rule: str) -> None:
+    assert [k for k, _ in _read(f"One.\n\n{rule}\n\nTwo.\n")] == ["paragraph", "section", "paragraph"]
+
+
 def test_phoneme_markup_line_is_text_not_a_directive() -> None:
     parsed = parse_script("[[h@'loU]]\n")
     assert parsed.blocks[0].kind == "paragraph"
