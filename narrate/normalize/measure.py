@@ -52,7 +52,7 @@ SCALE_SUFFIX = {"k": "thousand", "K": "thousand", "m": "million", "M": "million"
                 "bn": "billion", "b": "billion", "B": "billion", "tn": "trillion", "trn": "trillion"}
 AMOUNT = (r"(?:" + fraction.MIXED + r"|[-−]?" + NUM + r"(?:" + SCALE_WORDS + "|" + alternation(list(SCALE_SUFFIX))
           + r"(?=\s))?)")
-UNIT = unit_pattern()
+UNIT = unit_pattern(("measure", "glued"))
 PER = unit_pattern(("measure", "per"))
 
 
@@ -119,6 +119,8 @@ def _nationality_endings() -> tuple[str, ...]:
 
 def _measure(m: re.Match[str], ctx: Ctx) -> str | None:
     amount, unit, per = m.group("a"), m.group("u"), m.group("per")
+    if lookup(unit)[2] == "glued" and (m.group("sep") or ctx.text.startswith(("-", "–"), m.end())):
+        return None  # "50C" is Celsius; "3 F-16s" and "Category 5 C" are not
     if unit == "m" and not per and not m.group("a").endswith(tuple(SCALE_WORDS_SET)):
         # "300m" is meters or million; a count noun after it decides, and the span says it was a guess
         if counted(ctx, m):
@@ -144,7 +146,18 @@ def _dimensions(m: re.Match[str], ctx: Ctx) -> str | None:
     return spoken
 
 
+def _feet_inches(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A height in feet and inches: "6'2\"" and "4 ft 11 in" -> "six feet two inches", "four feet eleven inches"."""
+    ft, inches = m.group("ft"), m.group("in")
+    if float(inches) >= 12:
+        return None
+    return (f"{number(ft, ctx.and_)} {'foot' if is_one(ft) else 'feet'} "
+            f"{number(inches, ctx.and_)} {'inch' if is_one(inches) else 'inches'}")
+
+
 RULES = [
+    Rule("feet-inches", "measure", LEFT + r"(?P<ft>\d{1,2})\s?(?:['’′]|ft\.?|feet|foot)\s?(?P<in>\d{1,2}(?:\.\d+)?)\s?"
+         r"(?:[\"”″]|['’]{2}|in\.?(?![\w])|inch(?:es)?(?![\w]))", _feet_inches),
     Rule("dimensions", "measure", LEFT + r"(?P<dims>" + NUM + r"(?:\s?[x×]\s?" + NUM + r")+)(?:\s?(?P<u>" + UNIT + r"))?(?![\w])", _dimensions),
     Rule("measure", "measure", LEFT + r"(?P<a>" + AMOUNT + r")(?P<sep>\s|-|)(?P<u>" + UNIT + r")(?:/(?P<per>" + PER + r"))?", _measure),
     Rule("per-unit", "measure", LEFT + r"(?P<a>" + NUM + r")/(?P<per>" + PER + r")", _per_only),

@@ -7,7 +7,8 @@ dollars to three hundred dollars"; "5pm-7 pm" -> "five p.m. to seven p.m."; "10-
 "m" is a guess between meters and million, so that span is marked ambiguous, as in the measure class); "$2-3bn" ->
 "two to three billion dollars"; "10-15k troops" -> "ten to fifteen thousand troops" ("k" is thousand only before a
 count noun, as in the cardinal class: "a 5-10k race" keeps its letter).
-Two bare numbers that do not rise ("3-2", a score) are read one after the other.
+Two bare numbers of up to three digits that do not rise are a score or a vote: "won 3-1" -> "won three to one",
+"passed 219-212" -> "passed two hundred nineteen to two hundred twelve".
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
         if dash.strip() == "-" and dash != "-":  # "170 - 45" is arithmetic or a list, not a range
             return None
         if not _increasing(left, right):
+            if (len(left) == len(right) <= 3 or max(len(left), len(right)) <= 2) and dash.strip() in "-–—":
+                # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3"
+                return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
             return None
         if ctx.options.ungrouped_as_digits and counted(ctx, m):  # "10000-20000 refugees": counts, not codes
             return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
