@@ -29,6 +29,7 @@ class Format:
     default_bitrate: str | None = None
     rates: tuple[int, ...] = ()  # the rates the codec accepts (empty: any)
     default_args: tuple[str, ...] = ()  # used when no bitrate is given
+    codec_args: tuple[str, ...] = ()  # always given to the encoder
 
 
 FORMATS: dict[str, Format] = {
@@ -39,7 +40,9 @@ FORMATS: dict[str, Format] = {
     ".ogg": Format("Ogg Vorbis", "libvorbis", "ogg", None, (), ("-q:a", "4")),
     # Opus always decodes at 48 kHz (ffprobe reports 48000 whatever the input was): say so.
     ".opus": Format("Opus", "libopus", "opus", "64k", (48000,)),
-    ".m4a": Format("AAC (M4A)", "aac", "ipod", "128k"),
+    # ffmpeg's AAC encoder with its default coder took 55 s for a 40-minute mono track here, its "fast" coder 16 s,
+    # with a waveform as close to the source (40 dB SNR against 33 dB at 128 kbit/s).
+    ".m4a": Format("AAC (M4A)", "aac", "ipod", "128k", (), (), ("-aac_coder", "fast")),
 }
 
 INSTALL_FFMPEG = "install ffmpeg: sudo apt-get install ffmpeg"
@@ -161,6 +164,17 @@ class WavSink:
             pass
 
 
+def encoder_args(fmt: Format, out_rate: int, bitrate: str | None) -> list[str]:
+    """ffmpeg's arguments for the encoder of ``fmt``: codec, rate, bitrate or quality."""
+    args = ["-c:a", str(fmt.codec), *fmt.codec_args, "-ar", str(out_rate)]
+    if fmt.codec != "flac":
+        if bitrate or fmt.default_bitrate:
+            args += ["-b:a", str(bitrate or fmt.default_bitrate)]
+        else:
+            args += list(fmt.default_args)
+    return args
+
+
 class FfmpegSink:
     """Raw PCM piped into ffmpeg, which encodes to the temp path; its errors come back as OutputErrors."""
 
@@ -168,13 +182,7 @@ class FfmpegSink:
                  bitrate: str | None, tags: dict[str, str]) -> None:
         self.out = out
         cmd = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-               "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-               "-c:a", str(fmt.codec), "-ar", str(out_rate)]
-        if fmt.codec != "flac":
-            if bitrate or fmt.default_bitrate:
-                cmd += ["-b:a", str(bitrate or fmt.default_bitrate)]
-            else:
-                cmd += list(fmt.default_args)
+               "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", *encoder_args(fmt, out_rate, bitrate)]
         for key, value in tags.items():
             cmd += ["-metadata", f"{key}={value}"]
         cmd += ["-f", fmt.muxer, str(tmp)]

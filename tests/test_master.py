@@ -116,6 +116,22 @@ def test_every_format_decodes_with_rate_and_tags(takes: list[Path], tmp_path: Pa
         assert int(info["format"]["bit_rate"]) < 110_000
 
 
+@pytest.mark.parametrize(("ext", "floor_db"), [(".m4a", 30.0), (".mp3", 20.0), (".flac", 90.0)])
+def test_encoded_tracks_decode_close_to_the_wav(takes: list[Path], tmp_path: Path, ext: str, floor_db: float) -> None:
+    """The encoders' settings (AAC's fast coder among them) keep the speech: the decoded track against the WAV."""
+    ffmpeg = require_tool("ffmpeg")
+    master_track(plan(takes), tmp_path / "ref.wav", MasterOptions(subtitles=False))
+    master_track(plan(takes), tmp_path / f"enc{ext}", MasterOptions(subtitles=False))
+    ref = np.frombuffer(wave.open(str(tmp_path / "ref.wav"), "rb").readframes(10**9), dtype="<i2").astype(float)
+    raw = subprocess.run([ffmpeg, "-v", "error", "-i", str(tmp_path / f"enc{ext}"), "-f", "s16le", "-ac", "1", "-ar", "22050", "-"],
+                         capture_output=True, check=True).stdout
+    dec = np.frombuffer(raw, dtype="<i2").astype(float)[: ref.size]
+    assert dec.size >= ref.size - 2048  # the whole track (up to an encoder's frame)
+    noise = np.sum((ref[: dec.size] - dec) ** 2)
+    snr = 10 * np.log10(np.sum(ref[: dec.size] ** 2) / max(noise, 1e-9))
+    assert snr > floor_db, f"{ext}: {snr:.1f} dB"
+
+
 def test_failing_encode_leaves_existing_output(takes: list[Path], tmp_path: Path) -> None:
     require_tool("ffmpeg")
     out = tmp_path / "keep.mp3"
