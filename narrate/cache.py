@@ -376,6 +376,7 @@ class TakeCache:
                 if not dry_run:
                     m.unlink(missing_ok=True)
                     m.with_suffix(".master").unlink(missing_ok=True)
+                    m.with_suffix(".encoded").unlink(missing_ok=True)
                     m.with_suffix(".plan").unlink(missing_ok=True)
                 continue
             used.update(str(s.get("key")) for s in doc.get("segments", []))

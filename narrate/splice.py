@@ -215,3 +215,47 @@ def load(path: Path) -> Record | None:
                       float(doc["gain_db"]), float(doc["ceiling"]), takes)
     except (OSError, ValueError, TypeError, KeyError):
         return None
+
+
+# ---------------------------------------------------------------- the record of encoded outputs
+
+#: Outputs remembered per script (the most recent first).
+_ENCODED_KEEP = 8
+
+
+def encoded_record_path(record: Path) -> Path:
+    """Beside the WAV record of the same script: what its encoded outputs were made from."""
+    return record.with_suffix(".encoded")
+
+
+def load_encoded(record: Path, out: Path, key: str) -> dict[str, Any] | None:
+    """The measures of ``out`` when it still is the file the last render made from inputs ``key``; else None."""
+    try:
+        doc = json.loads(encoded_record_path(record).read_text(encoding="utf-8"))
+        entry = doc["outputs"][str(out.resolve())]
+        st = out.stat()
+        if (entry["key"], entry["size"], entry["mtime_ns"]) != (key, st.st_size, st.st_mtime_ns):
+            return None
+        measures = entry["measures"]
+        return measures if isinstance(measures, dict) else None
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def save_encoded(record: Path, out: Path, key: str, measures: dict[str, Any]) -> None:
+    """Remember that ``out``, as it is on disk now, was made from inputs ``key`` and measured ``measures``."""
+    path = encoded_record_path(record)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        outputs = doc["outputs"] if isinstance(doc.get("outputs"), dict) else {}
+    except (OSError, ValueError, TypeError, KeyError):
+        outputs = {}
+    try:
+        st = out.stat()
+        resolved = str(out.resolve())
+        outputs.pop(resolved, None)
+        kept = dict(list({resolved: {"key": key, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "measures": measures},
+                          **outputs}.items())[:_ENCODED_KEEP])
+        atomic.write_bytes(path, json.dumps({"version": RECORD_VERSION, "outputs": kept}).encode())
+    except OSError as exc:  # only costs the next render its shortcut
+        log.debug("cannot keep the record of %s: %s", out, exc)

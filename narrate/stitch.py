@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
 import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -224,6 +226,14 @@ def master_track(
     # as its record shows): then the file is left alone, so a render with nothing to change neither rewrites
     # a long track nor changes its modification time under an editor that has it open.
     kept = _kept(slots, out_path, previous, gain_db, rate, length, tags) if previous is not None else None
+    # An encoded output (or a WAV with a bed) is left alone the same way, when the record of it shows it was made
+    # from these very inputs: encoding a 40-minute track takes 13 s (MP3) to 16 s (AAC) here.
+    key = (_encoded_key(slots, out_path, fmt, rate, length, gain_db, ceiling, tags, options)
+           if not placed and options.record is not None else None)
+    same = _measured(splice.load_encoded(options.record, out_path, key), out_path) if key and options.record else None
+    if same is not None:
+        progress(total)
+        return _deliver(replace(same, cues=cues, gain_db=gain_db, loudness_target_lufs=options.loudness_target), options)
     written: Sequence[splice.Written | None] = ()
     try:
         if kept is not None:
@@ -255,10 +265,70 @@ def master_track(
         loudness_lufs=result_loudness, loudness_target_lufs=options.loudness_target,
         true_peak_dbtp=loudness.db(peak), cues=cues, gain_db=gain_db, limited_takes=limited, rms_dbfs=rms,
     )
+    if key is not None and options.record is not None:
+        splice.save_encoded(options.record, out_path, key, _measures(result))
+    return _deliver(result, options)
+
+
+def _deliver(result: MasterResult, options: MasterOptions) -> MasterResult:
     if options.subtitles:
-        subs = write_deliverables(out_path, cues, _timings_extra(result))
+        subs = write_deliverables(result.output, result.cues, _timings_extra(result))
         result = replace(result, subtitles=subs)
     return result
+
+
+_MEASURES = ("duration_s", "sample_rate", "loudness_lufs", "true_peak_dbtp", "limited_takes", "rms_dbfs")
+
+
+def _measures(result: MasterResult) -> dict[str, object]:
+    return {name: getattr(result, name) for name in _MEASURES}
+
+
+def _measured(measures: dict[str, Any] | None, out_path: Path) -> MasterResult | None:
+    """A result from the measures a record kept (the cues, gain and target are the caller's); None if unreadable."""
+    if measures is None:
+        return None
+
+    def maybe(name: str) -> float | None:
+        value = measures.get(name)
+        return None if value is None else float(value)
+
+    try:
+        return MasterResult(output=out_path, duration_s=float(measures["duration_s"]), sample_rate=int(measures["sample_rate"]),
+                            loudness_lufs=maybe("loudness_lufs"), loudness_target_lufs=0.0, true_peak_dbtp=maybe("true_peak_dbtp"),
+                            limited_takes=int(measures["limited_takes"]), rms_dbfs=maybe("rms_dbfs"))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+#: Bump when anything that changes an encoded track's bytes changes outside narrate's own files.
+_ENCODED_VERSION = 1
+
+
+def _encoded_key(slots: Sequence[_Slot], out_path: Path, fmt: encode.Format, rate: int, length: int, gain_db: float,
+                 ceiling: float, tags: dict[str, str], options: MasterOptions) -> str | None:
+    """Everything an encoded track's bytes follow from, hashed: the takes (as files) and where they sit, the gain and
+    ceiling, the encoder and its arguments, the tags, the bed; and narrate's own code. None: cannot tell (no ffmpeg)."""
+    from .filememo import signature
+    from .normcache import code_fingerprint
+
+    try:
+        ffmpeg = encode.ffmpeg_path() if fmt.codec is not None else ""
+    except Exception:  # noqa: BLE001 - the write reports it
+        return None
+    parts: list[object] = [
+        _ENCODED_VERSION, code_fingerprint(), fmt.name, encode.encoder_args(fmt, _encoded_rate(out_path, rate, options), options.bitrate)
+        if fmt.codec is not None else [], ffmpeg, signature(Path(ffmpeg)) if ffmpeg else None, rate, length, gain_db,
+        ceiling, sorted(tags.items()),
+    ]
+    if options.music is not None:
+        music = Path(options.music)
+        parts += [str(music.resolve()), signature(music), options.music_gain_db, options.music_duck_db,
+                  options.music_fade_in_s, options.music_fade_out_s]
+    for slot in slots:
+        a, take = slot.analysis, slot.placement.take
+        parts.append([splice.take_identity(take, a) if a is not None and take is not None else None, slot.offset, slot.pause])
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
 def master_take(take: Path, a: loudness.TakeAnalysis, rate: int, gain: float,

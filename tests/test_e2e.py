@@ -101,6 +101,16 @@ def test_mp3_output_by_extension(tmp_path: Path, capsys: pytest.CaptureFixture[s
     info = json.loads(probe.stdout)
     assert info["streams"][0]["codec_name"] == "mp3"
     assert abs(float(info["format"]["duration"]) - float(doc["duration_s"])) < 0.15  # type: ignore[arg-type]
+    # Rendered again with nothing changed: the MP3 is not encoded again (the same file), and reported the same.
+    st = (tmp_path / "s.mp3").stat()
+    again = render_json(capsys, str(script), "-o", str(tmp_path / "s.mp3"))
+    assert ((tmp_path / "s.mp3").stat().st_ino, (tmp_path / "s.mp3").stat().st_mtime_ns) == (st.st_ino, st.st_mtime_ns)
+    assert {k: again[k] for k in ("duration_s", "loudness_lufs", "segments")} == {k: doc[k] for k in ("duration_s", "loudness_lufs", "segments")}
+    # One sentence edited: encoded again, longer.
+    script.write_text("The ISF advanced 12km on Monday. Aid groups warned of shortages of food and water.\n", encoding="utf-8")
+    edited = render_json(capsys, str(script), "-o", str(tmp_path / "s.mp3"))
+    assert edited["synthesized"] == 1 and float(edited["duration_s"]) > float(doc["duration_s"])  # type: ignore[arg-type]
+    assert (tmp_path / "s.mp3").stat().st_mtime_ns != st.st_mtime_ns
 
 
 @pytest.mark.parametrize("voice", ["default", "espeak"])

@@ -132,6 +132,51 @@ def test_encoded_tracks_decode_close_to_the_wav(takes: list[Path], tmp_path: Pat
     assert snr > floor_db, f"{ext}: {snr:.1f} dB"
 
 
+def test_an_unchanged_encoded_track_is_not_encoded_again(takes: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An MP3 made from the very same inputs is left as it is (no ffmpeg run, same file, same measures); any change
+    to its takes, encoder settings, tags or the file itself encodes it again."""
+    require_tool("ffmpeg")
+    out, record = tmp_path / "news.mp3", tmp_path / "render.master"
+    opts = MasterOptions(subtitles=False, record=record, title="News")
+    first = master_track(plan(takes), out, opts)
+    encodes: list[object] = []
+    real = encode.FfmpegSink.__init__
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        encodes.append(args)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(encode.FfmpegSink, "__init__", counting)
+
+    def stamp() -> tuple[int, int]:
+        st = out.stat()
+        return st.st_ino, st.st_mtime_ns
+
+    before = stamp()
+    again = master_track(plan(takes), out, opts)
+    assert not encodes and stamp() == before
+    assert (again.duration_s, again.loudness_lufs, again.true_peak_dbtp, again.sample_rate, again.limited_takes, again.rms_dbfs) == (
+        first.duration_s, first.loudness_lufs, first.true_peak_dbtp, first.sample_rate, first.limited_takes, first.rms_dbfs)
+    assert [c.segment_id for c in again.cues] == [c.segment_id for c in first.cues]
+    # Each of these is another track: encoded again (and then left alone once more).
+    for changed_plan, changed_opts in [
+        (plan(takes)[::-1], opts),  # the takes in another order
+        (plan(takes), MasterOptions(subtitles=False, record=record, title="News", bitrate="64k")),
+        (plan(takes), MasterOptions(subtitles=False, record=record, title="Evening news", bitrate="64k")),
+    ]:
+        encodes.clear()
+        master_track(changed_plan, out, changed_opts)
+        assert len(encodes) == 1
+        master_track(changed_plan, out, changed_opts)
+        assert len(encodes) == 1
+    # The file changed behind the record's back (another tool wrote it): encoded again.
+    out.write_bytes(out.read_bytes() + b"\0")
+    encodes.clear()
+    master_track(plan(takes), out, MasterOptions(subtitles=False, record=record, title="Evening news", bitrate="64k"))
+    assert len(encodes) == 1
+    assert float(probe(out)["format"]["duration"]) == pytest.approx(first.duration_s, abs=0.1)
+
+
 def test_failing_encode_leaves_existing_output(takes: list[Path], tmp_path: Path) -> None:
     require_tool("ffmpeg")
     out = tmp_path / "keep.mp3"
