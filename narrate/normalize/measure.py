@@ -87,7 +87,7 @@ def unit_words(unit: str, amount: str, adjectival: bool) -> str:
 
 def adjectival(m: re.Match[str], ctx: Ctx, hyphen: bool) -> bool:
     """A measure before a noun is singular: joined by a hyphen, after "a"/"an", or before a listed noun."""
-    if hyphen:
+    if hyphen or re.match(r"-[A-Za-z]", ctx.after(m, 2)):  # "a 12-km stretch", "the 5km-long front"
         return True
     if ctx.word_before(m).lower() in {"a", "an"}:
         return True
