@@ -30,6 +30,9 @@ TOKENS = [
     "1990s", "2014–2017", "$4.5bn", "£1.2bn", "US$300m", "€5", "5:45 pm", "14:30", "10 a.m.", "II", "XIV", "MIX", "I", "1/2",
     "3/4", "No. 5", "#1", "24/7", "&", "southfront.org", "a@b.com", "March 3, 2017", "3 March 2017", "Oct. 12", "1st", "22nd",
     "21th", "10-15 km", "2–3 minutes", "°C", "-40", "1,200", "3,456,789", "<speak>", "[[h@'loU]]", "{{x}}", "🚀", "الموصل", "\t",
+    "\n# ", "\n## ", "\n- ", "\n* ", "\n1. ", "\na) ", "**", "_", "`", "* * *", "45 W 34th St", "Austin, TX", "MD,", "#MeToo",
+    "0600 hours", "2359Z", "MH370", "C-130", "50C", "6'2\"", "219-212", "y/y", "WWII", "Mon., Jan. 3", "March 1-3", "2017/18",
+    "call 911", "ext. 123", "Lt Col", "3rd Bn", "NOT", "$1.2T", "1.2m bpd", "0.5pc", "Vol. II", "5km-long",
 ]
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 SCRIPT = st.lists(st.one_of(st.sampled_from(TOKENS), st.from_regex(r"[A-Za-z]{1,10}", fullmatch=True), TEXT), max_size=80).map(" ".join)
