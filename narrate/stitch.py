@@ -17,7 +17,7 @@ import numpy as np
 
 from . import audio, encode, limiter, loudness, native, splice
 from .engines.base import WordTime
-from .errors import InputError
+from .errors import DependencyError, InputError
 from .music import MusicBed
 from .subtitles import write_deliverables
 
@@ -314,7 +314,7 @@ def _encoded_key(slots: Sequence[_Slot], out_path: Path, fmt: encode.Format, rat
 
     try:
         ffmpeg = encode.ffmpeg_path() if fmt.codec is not None else ""
-    except Exception:  # noqa: BLE001 - the write reports it
+    except DependencyError:  # the write reports it
         return None
     parts: list[object] = [
         _ENCODED_VERSION, code_fingerprint(), fmt.name, encode.encoder_args(fmt, _encoded_rate(out_path, rate, options), options.bitrate)

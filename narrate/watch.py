@@ -200,7 +200,7 @@ def watch(
                     result = render(script, options, pool=pool)
                     outcome = Outcome(result, None, started)
                 except NarrateError as exc:
-                    if fingerprint(files) != now:  # saved again while it rendered: that save is the one to report on
+                    if _changing(waker, files, now):  # saved again, or still being saved: that save is the one to report on
                         last = None
                         continue
                     outcome = Outcome(None, exc, started)
@@ -211,6 +211,26 @@ def watch(
                 continue  # an input saved during the render is seen by the next fingerprint
             waker.wait(poll_s)
     return renders
+
+
+#: After a failed render, how long the inputs must stay as they were before the failure is reported.
+FAILED_SETTLE_S = 0.25
+
+
+def _changing(waker: Waker, files: Sequence[Path], now: tuple[object, ...], wait_s: float = FAILED_SETTLE_S) -> bool:
+    """After a failed render: whether the inputs changed since ``now`` or change within ``wait_s``.
+
+    A save that truncates the file and then writes it can be caught in between even with inotify: the
+    truncation's event is queued a moment after the file is already empty, so a stat in that moment sees
+    an empty script and no event. A broken save stays broken; a half-done one is finished within this wait.
+    """
+    deadline = time.monotonic() + wait_s
+    while fingerprint(files) == now:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        waker.wait(min(left, 0.05))
+    return True
 
 
 def _settled(waker: Waker, files: Sequence[Path], now: tuple[object, ...], poll_s: float) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool
-from narrate.watch import Waker, fingerprint, input_files
+from narrate.watch import Waker, _changing, fingerprint, input_files
 
 SCRIPT = """Forces advanced on Mosul at dawn. They took 3 villages.
 
@@ -185,5 +185,32 @@ def test_the_waker_wakes_on_a_save_and_not_otherwise(tmp_path: Path) -> None:
         waker.wait(5.0)
         waker.drain()
         assert waker.writing == set()
+    finally:
+        waker.close()
+
+
+def test_a_failed_render_is_reported_only_once_the_inputs_hold_still(tmp_path: Path) -> None:
+    """A save caught half-done (emptied, not yet written) fails to render; it is not reported if the file changes
+    within a moment, as the rest of the save arrives. A broken save that stays is reported after that moment."""
+    import threading
+
+    script = tmp_path / "s.txt"
+    script.write_text("", encoding="utf-8")
+    files = [script]
+    now = fingerprint(files)
+    waker = Waker([tmp_path])
+    try:
+        t = time.perf_counter()
+        assert not _changing(waker, files, now, wait_s=0.3)  # nothing comes: report it
+        assert time.perf_counter() - t >= 0.3
+
+        def finish_the_save() -> None:
+            time.sleep(0.1)
+            script.write_text("The rest of the save.\n", encoding="utf-8")
+
+        writer = threading.Thread(target=finish_the_save)
+        writer.start()
+        assert _changing(waker, files, now, wait_s=2.0)  # the save went on: render that instead
+        writer.join()
     finally:
         waker.close()

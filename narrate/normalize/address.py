@@ -82,8 +82,9 @@ def _house(m: re.Match[str], ctx: Ctx) -> str | None:
 _HOUSE = (r"(?<![\w.,/$£€#-])(?P<n>[1-9]\d{0,4})(?P<x>[A-Z])?\s+(?:(?P<d>" + alternation(list(directions())) + r")\.?\s+)?"
           r"(?=" + _NAME + r"(?:\s+[A-Z][a-z'’]+){0,3}\s+" + _TYPE + ")")
 
-#: A house number is followed by the name; the name is after a number, or is a capitalized word.
+#: A street's name right before its type: a capitalized word or an ordinal ("Elm St", "34th St").
 _NAME_BEFORE = re.compile(r"(?:\d{1,3}(?:st|nd|rd|th)|(?<![\w'’])[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)\s+$")
+#: A whole address before the type: a house number, maybe a direction, and one to four words of the name.
 _ADDRESS_BEFORE = re.compile(r"\d{1,5}[A-Z]?\s+(?:[NSEW]{1,2}\.?\s+)?(?:" + _NAME + r"\s+){1,4}$")
 
 
