@@ -31,38 +31,41 @@ def _ip(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 _SEP = r"[ .\-]"
-_DIAL_BEFORE = re.compile(r"\b(?:[Cc]all(?:s|ed|ing)?|[Dd]ial(?:s|ed|led|ing|ling)?|[Rr]ing(?:s|ing)?|[Tt]ext(?:s|ed|ing)?)\s+$")
-_DIAL_AFTER = re.compile(r"\s+(?:call|calls|caller|callers|operator|operators|dispatcher|dispatchers|emergency|line|lines|hotline)\b")
+def _after_any(words: list[str], marks: tuple[str, ...] = ("",)) -> str:
+    """A regex that holds right after one of ``words`` (either capitalization, with one of ``marks``) and one space.
+
+    A set of fixed-width lookbehinds: the rule's pattern then matches only where the context is, instead of
+    matching every number and declining most (which walked each number through every later rule).
+    """
+    forms = {f"{w[0].upper()}{w[1:]}{mark}" for w in words for mark in marks} | {f"{w}{mark}" for w in words for mark in marks}
+    return "(?:" + "|".join(rf"(?<=\b{re.escape(f)}\s)" for f in sorted(forms)) + ")"
 
 
-_EXTENSION = re.compile(r"\b(?:[Ee]xt\.?|[Ee]xtension)\s?$")
+_DIALLED = ["call", "calls", "called", "calling", "dial", "dials", "dialed", "dialled", "dialing", "dialling", "ring", "rings",
+            "ringing", "text", "texts", "texted", "texting"]
+_DIAL_BEFORE = _after_any(_DIALLED)
+_DIAL_AFTER = r"(?=\s+(?:call|calls|caller|callers|operator|operators|dispatcher|dispatchers|emergency|line|lines|hotline)\b)"
+_EXTENSION = r"(?:" + _after_any(["ext"], (".", "")) + r"|(?<=\b[Ee]xt\.)|" + _after_any(["extension"]) + ")"
+_PHONE_WORD = _after_any(["phone", "tel", "telephone", "fax", "number", "hotline"], ("", ".", ":"))
 
 
 def _short_number(m: re.Match[str], ctx: Ctx) -> str | None:
-    """A three-digit number that is dialled is said digit by digit: "call 911", "a 999 call", "dial 112"; so is an
-    extension of two to five digits ("ext. 4021")."""
-    before = ctx.before(m, 20)
-    if _EXTENSION.search(before):
-        return digits(m.group(0))
-    if len(m.group(0)) == 3 and (_DIAL_BEFORE.search(before) or _DIAL_AFTER.match(ctx.after(m, 20))):
-        return digits(m.group(0))
-    return None
-
-
-_PHONE_WORD = re.compile(r"\b(?:[Pp]hone|[Tt]el|[Tt]elephone|[Ff]ax|[Nn]umber|[Hh]otline)[.:]?\s+$")
+    """A dialled number is said digit by digit: "call 911", "a 999 call", "dial 112", "ext. 4021"."""
+    return digits(m.group(0))
 
 
 def _local_number(m: re.Match[str], ctx: Ctx) -> str | None:
     """A seven-digit local number ("555-0100") once it is dialled or named a phone number; else a range's."""
-    before = ctx.before(m, 24)
-    if _DIAL_BEFORE.search(before) or _PHONE_WORD.search(before):
-        return ", ".join(digits(g) for g in m.group(0).split("-"))
-    return None
+    return ", ".join(digits(g) for g in m.group(0).split("-"))
 
+
+_END = r"(?![\w/]|[.,:-]\d)"
 
 RULES = [
-    Rule("local-number", "telephone", r"(?<![\w.,$£€#/+-])\d{3}-\d{4}(?![\w/]|[.,:-]\d)", _local_number),
-    Rule("short-number", "telephone", r"(?<![\w.,$£€#/-])\d{2,5}(?![\w/]|[.,:-]\d)", _short_number),
+    Rule("local-number", "telephone", r"(?:" + _DIAL_BEFORE + "|" + _PHONE_WORD + r")\d{3}-\d{4}" + _END, _local_number),
+    # an extension of two to five digits; a three-digit number dialled, or before "call", "operator" …
+    Rule("short-number", "telephone", _EXTENSION + r"\d{2,5}" + _END + "|" + _DIAL_BEFORE + r"\d{3}" + _END
+         + r"|(?<![\w.,$£€#/-])\d{3}" + _END + _DIAL_AFTER, _short_number),
     Rule("ip-address", "electronic", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _ip),
     # +CC then groups; (AAA) NNN-NNNN; NNN-NNN-NNNN[-N]; NNN-NN-NNNN — always three or more groups
     Rule(
