@@ -8,7 +8,6 @@ with expand_acronyms, "SVBIED" -> "suicide vehicle-borne improvised explosive de
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -50,14 +49,35 @@ def common_words() -> frozenset[str]:
     """The most frequent English words (pyspellchecker's frequency list, which leaves acronyms out: no "fbi",
     "nato", "isf"), to tell a word written in capitals for emphasis ("NOT", "WAR") from an acronym.
 
-    Loaded (~0.25 s) only when an all-caps token that is not in a lexicon and cannot be read as a word turns up.
+    Loaded only when an all-caps token that is not in a lexicon and cannot be read as a word turns up: its list
+    read straight from the package (0.13 s here; through SpellChecker, 0.53 s).
     """
+    freq = _word_frequencies()
+    if len(freq) <= COMMON_WORDS:
+        return frozenset(freq)
+    cut = sorted(freq.values(), reverse=True)[COMMON_WORDS - 1]
+    return frozenset(w for w, n in freq.items() if n >= cut)
+
+
+def _word_frequencies() -> dict[str, int]:
+    import gzip
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("spellchecker")
+    if spec is None or not spec.origin:  # pragma: no cover - a dependency; without it, capitals are spelled as before
+        return {}
     try:
-        from spellchecker import SpellChecker
-    except ImportError:  # pragma: no cover - a dependency; without it, capitals are spelled as before
-        return frozenset()
-    freq = SpellChecker(distance=1).word_frequency.dictionary
-    return frozenset(heapq.nlargest(COMMON_WORDS, freq, key=freq.__getitem__))
+        with gzip.open(Path(spec.origin).parent / "resources" / "en.json.gz", "rb") as f:
+            data = json.loads(f.read())
+        if isinstance(data, dict):
+            return data
+    except (OSError, ValueError):  # pragma: no cover - another layout: ask the library
+        pass
+    from spellchecker import SpellChecker
+
+    return dict(SpellChecker(distance=1).word_frequency.dictionary)
 
 
 def say_unknown(token: str, suffix: str, shouted: bool = False) -> str:
