@@ -202,12 +202,16 @@ def test_every_month_form(written: str, name: str) -> None:
 
 @pytest.mark.parametrize("symbol,one,many", [(r[0], r[1], r[2]) for r in _data_rows("currencies.tsv")])
 def test_every_currency(symbol: str, one: str, many: str) -> None:
-    if _data_rows("currencies.tsv")[[r[0] for r in _data_rows("currencies.tsv")].index(symbol)][5] == "prefix":
+    where = _data_rows("currencies.tsv")[[r[0] for r in _data_rows("currencies.tsv")].index(symbol)][5]
+    if where == "prefix":
         assert normalize(f"{symbol}1") == f"one {one}"
         assert normalize(f"{symbol}3") == f"three {many}"
         assert normalize(f"{symbol}2.5bn") == f"two point five billion {many}"
-    else:
+    else:  # an ISO code, after the amount or before it
         assert normalize(f"3 {symbol}") == f"three {many}"
+        assert normalize(f"{symbol} 3") == f"three {many}"
+        assert normalize(f"{symbol} 1.2m") == f"one point two million {many}"
+        assert normalize(f"a {symbol} 5 fee") == f"a five {one} fee"
 
 
 @pytest.mark.parametrize("code,name", [(r[0], r[1]) for r in _data_rows("us_states.tsv")])

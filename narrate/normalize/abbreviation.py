@@ -36,6 +36,8 @@ def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
     written = m.group("a")
     spoken, kind = table()[written]
     after = ctx.text[m.end() : m.end() + 200]  # bounded: linear on a huge line
+    if written in ("c.", "C.") and re.search(r"\d(?:st|nd|rd|th)\s$", ctx.before(m, 8)):
+        spoken, kind = "century", "plain"  # "the 19th c."; before a number it is circa
     if kind == "number" and not re.match(r"\s?#?\d|\s[IVXLC]+\b", after):
         return None
     dotless = not written.endswith(".")

@@ -124,6 +124,10 @@ IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.])(?<!\d,)[1-9]\d{2,3}(?!
 RULES = [
     # a minus sign only where it cannot be a range or a hyphenated word: "-2", "(−3.5)"
     Rule("negative", "cardinal", r"(?<![\w.)\-–])(?<!\d,)[-−](?P<n>" + NUM + ")" + RIGHT, _negative),
+    # thousands grouped by dots (two groups or more: "1.000.000") or by spaces ("10 000", "1 000 000", also thin
+    # and no-break spaces), as European and SI copy writes them
+    Rule("grouped", "cardinal", LEFT + r"[1-9]\d{0,2}(?:(?:\.\d{3}){2,}|(?:[ \u00a0\u202f\u2009]\d{3})+)(?![\d.,]\d|\d)",
+         lambda m, ctx: number(re.sub(r"\D", "", m.group(0)), ctx.and_)),
     Rule("dotted", "cardinal", LEFT + r"\d+(?:\.\d+){2,}(?!\d)", _dotted),
     Rule("decimal", "decimal", LEFT + r"(?P<n>\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d+|\.\d+)" + RIGHT, _plain),
     Rule("cardinal", "cardinal", r"(?<![\d.,])(?P<n>" + NUM + ")" + RIGHT, _plain),

@@ -3,7 +3,7 @@
 Examples: "$2" -> "two dollars"; "$20.50" -> "twenty dollars fifty cents"; "$0.02" -> "two cents";
 "$4.5 billion" -> "four point five billion dollars"; "$300m" -> "three hundred million dollars";
 "£1.2bn" -> "one point two billion pounds"; "US$5" -> "five U S dollars"; "€3.20" -> "three euros twenty cents";
-"$20/mo" -> "twenty dollars per month"; "5 USD" -> "five U S dollars".
+"$20/mo" -> "twenty dollars per month"; "5 USD" -> "five U S dollars"; "SAR 1m" -> "one million Saudi riyals".
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ def scales() -> dict[str, str]:
     return {r[0]: r[1] for r in rows("scales.tsv")}
 
 
-PREFIX = alternation([k for k, v in currencies().items() if v[4] == "prefix"])
-SUFFIX = alternation([k for k, v in currencies().items() if v[4] == "suffix"])
+PREFIX = alternation([k for k, v in currencies().items() if v[4] in ("prefix", "code")])
+SUFFIX = alternation([k for k, v in currencies().items() if v[4] == "code"])
 SCALE = r"(?:\s?" + alternation(list(scales())) + r"(?![\w]))"
 
 

@@ -66,7 +66,12 @@ def _times(m: re.Match[str], ctx: Ctx) -> str | None:
     return number(m.group("n"), ctx.and_) + " times"
 
 
+def _power(m: re.Match[str], ctx: Ctx) -> str | None:
+    return f"{number(m.group('b'), ctx.and_)} to the power of {number(m.group('e'), ctx.and_)}"
+
+
 RULES = [
+    Rule("power", "symbol", r"(?<![\w.])(?P<b>\d+(?:\.\d+)?)\^(?P<e>[-−]?\d+)(?![\w.]\d?)", _power),
     Rule("hashtag", "symbol", r"(?<![\w&#])#(?P<t>[A-Za-z][A-Za-z0-9_]*)(?![\w#])", _hashtag),
     # "3x faster", "a 10x zoom": a multiplier (dimensions, "2 x 12", came first)
     Rule("times", "symbol", r"(?<![\w.])(?<!\d,)(?P<n>" + NUM + r")[x×](?=\s+[A-Za-z])", _times),

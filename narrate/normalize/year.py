@@ -2,7 +2,7 @@
 
 Examples: "in 1991" -> "in nineteen ninety one"; "2003" -> "two thousand three"; "2014" -> "twenty fourteen";
 "1900" -> "nineteen hundred"; "1990s" -> "nineteen nineties"; "'80s" -> "eighties"; "2000s" -> "two thousands";
-"340 AD" -> "three forty A D". A 4-digit number followed by a noun stays a quantity ("1500 troops").
+"340 AD" -> "three forty A D"; "in 1066" -> "in ten sixty six". A 4-digit number followed by a noun stays a quantity ("1500 troops").
 """
 
 from __future__ import annotations
@@ -30,10 +30,16 @@ def is_year_context(m: re.Match[str], ctx: Ctx) -> bool:
     return nxt is None or nxt.group(1) in after
 
 
+#: Words after which a number from 1000 to 1099 is a year.
+_EARLY = frozenset({"in", "since", "by", "until", "till", "from", "before", "after", "circa", "c.", "ca.", "around", "year"})
+
+
 def _year(m: re.Match[str], ctx: Ctx) -> str | None:
     n = int(m.group("y"))
     if not is_year_context(m, ctx):
         return None
+    if n < 1100 and ctx.word_before(m).lower() not in _EARLY:
+        return None  # "in 1066" is a year; "the 1066 residents" a number
     return year(n)
 
 
@@ -55,5 +61,5 @@ def _decade(m: re.Match[str], ctx: Ctx) -> str | None:
 RULES = [
     Rule("era", "year", r"(?<![\w.])(?<!\d,)(?P<y>\d{1,4})\s?(?P<e>A\.?D\.?|B\.?C\.?(?:E\.?)?|C\.?E\.?)(?![\w])", _era),
     Rule("decade", "year", r"(?:(?<![\w.'’])(?<!\d,)(?P<d>\d{3}0)\s?|(?:(?<![\w])['’]|(?<![\w.'’])(?<!\d,)(?<!\d-))(?P<d2>\d0))['’]?s(?![\w])", _decade),
-    Rule("year", "year", r"(?<![\w.$€£])(?<!\d,)(?P<y>1[1-9]\d\d|20\d\d)(?![\w%]|[.,]\d)", _year),
+    Rule("year", "year", r"(?<![\w.$€£])(?<!\d,)(?P<y>1\d\d\d|20\d\d)(?![\w%]|[.,]\d)", _year),
 ]
