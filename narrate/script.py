@@ -294,18 +294,26 @@ def _skip_rules() -> SkipRules:
     credit = data["credit"]
     appeal = data["appeal"]
     roles = "|".join(re.escape(r) for r in sorted(credit["roles"], key=len, reverse=True))
-    role = rf"(?P<role>(?:(?:{roles})\s*(?:,|&|and)?\s*){{1,4}})"
+    qualifiers = "|".join(re.escape(q) for q in credit.get("qualifiers", []))
+    qualified = rf"(?:(?:{qualifiers})[\s-]+)?" if qualifiers else ""
+    role = rf"(?P<role>(?:{qualified}(?:{roles})\s*(?:,|&|and)?\s*){{1,4}})"
     strong = tuple(re.compile(p, re.IGNORECASE) for p in appeal["strong"])
     weak = tuple(re.compile(p, re.IGNORECASE) for p in appeal["weak"])
     return SkipRules(
         credit_max_words=int(credit["max_words"]),
-        credit=(re.compile(rf"^{role}\s*(?:by|:|-|–|—)\s*:?\s*(?P<name>[^:;|]{{2,80}}?)\s*\.?$", re.IGNORECASE),),
+        credit=(re.compile(rf"^{role}\s*(?:by|:|-|–|—)\s*:?\s*(?P<name>[^:;|]{{2,80}}?)\s*\.?$", re.IGNORECASE), _BYLINE),
         narrator_roles=frozenset(r.lower() for r in credit["narrator_roles"]),
         strong=strong,
         weak=weak,
         any_strong=_any_of(strong),
         any_weak=_any_of(weak),
     )
+
+
+#: A byline alone: "By John Smith", "By Jane Doe, Staff Writer" (a name of two to four capitalized words, maybe a
+#: title after a comma); "By Monday, the army had advanced" is a sentence.
+_BYLINE = re.compile(r"^(?P<role>[Bb]y)\s+(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})"
+                     r"(?:\s*,\s*(?:[A-Z][\w'’.-]*\s*){1,4})?\.?$")
 
 
 def credits_of(paragraph: str) -> list[tuple[str, str]] | None:

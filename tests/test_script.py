@@ -46,6 +46,8 @@ def test_sentence_without_punctuation_still_splits_when_very_long() -> None:
         ("Narrator: J. Smith", "J. Smith"),
         ("Written and produced by Ana Ruiz. Voiceover by Sam Okafor.", "Sam Okafor"),
         ("VO: Ann Lee | Editing: Bo Kim", "Ann Lee"),
+        ("Script and voice: Omar Haddad.", "Omar Haddad"),
+        ("Executive producer: Dina Saleh. Voice: Ali Hassan.", "Ali Hassan"),
     ],
 )
 def test_credit_lines_name_the_narrator(text: str, narrator: str) -> None:
@@ -60,12 +62,32 @@ def test_prose_with_by_is_not_a_credit(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text,credits",
+    [
+        ("By John Smith, Staff Writer", [("by", "John Smith")]),
+        ("By Jane Doe", [("by", "Jane Doe")]),
+        ("Reporting by Reuters; additional reporting by AP.", [("reporting", "Reuters"), ("additional reporting", "AP")]),
+    ],
+)
+def test_bylines_and_qualified_roles_are_credits(text: str, credits: list[tuple[str, str]]) -> None:
+    assert credits_of(text) == credits
+    assert parse_script(text + "\n\nA sentence.\n").narrator is None  # none of them names a narrator
+
+
+@pytest.mark.parametrize("text", ["By Monday, the army had advanced.", "By the end of July the city fell.", "By 2017 it was over."])
+def test_sentences_that_start_with_by_are_not_bylines(text: str) -> None:
+    assert credits_of(text) is None
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "If you’re able, and if you like our content and approach, please support the project. PayPal: or via:",
         "Support us on Patreon.",
         "Consider a donation to keep us independent.",
         "If you like our work, subscribe and support the channel.",
+        "If you enjoyed this, please like, share and subscribe.",
+        "Don't forget to like and subscribe!",
     ],
 )
 def test_appeals_are_recognised(text: str) -> None:
