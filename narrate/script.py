@@ -127,7 +127,9 @@ _STARTERS = frozenset(
     "militants forces officials reports sources".split()
 )
 
-_NEVER_FINAL = frozenset({"no", "nos", "vs", "fig", "figs", "vol", "vols", "pp", "approx", "est", "cf"})
+_NEVER_FINAL = frozenset({"no", "nos", "vs", "fig", "figs", "vol", "vols", "p", "pp", "para", "paras", "art", "sec", "ch", "ext",
+                          "apt", "ste", "rte", "ca", "approx", "est", "cf", "armd", "mech", "inf", "cav", "arty", "bde", "bn",
+                          "div", "regt", "sqn", "coy"})
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, whitespace.
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)")
