@@ -212,6 +212,13 @@ _ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Z0-9&]*[A-Z](?:s|['’]s)?)(?![\w-])"
 _WORD = re.compile(r"(?<![\w'’-])[A-Za-z][A-Za-z'’]*(?:-[A-Za-z][A-Za-z'’]*)*")
 
 
+def _headline_word(text: str, m: re.Match[str], term: str) -> bool:
+    """A common English word inside a run of words in capitals (a headline), which the normalizer reads as words."""
+    from .normalize.acronym import common_words, shouted
+
+    return shouted(text, m.start(1), m.end(1)) and term.lower() in common_words()
+
+
 def check_acronyms(plan: Plan, voices: Voices, where: _LineFinder, script: Path | None = None) -> list[Finding]:
     seen: dict[str, Finding] = {}
     counts: dict[str, int] = {}
@@ -227,6 +234,8 @@ def check_acronyms(plan: Plan, voices: Voices, where: _LineFinder, script: Path 
                 continue  # a lexicon entry, or part of another reading ("10:30 GMT", "US$5", "5 KM")
             if span is not None and not span.spoken.strip():
                 continue  # left unsaid here: "(CBI)" right after "Central Bank of Iraq"
+            if span is not None and not is_spelled(span.spoken) and _headline_word(seg.text, m, term):
+                continue  # "FIRE AT THE PORT": a headline in capitals, read word by word, is no acronym to confirm
             counts[term] = counts.get(term, 0) + 1
             if term in seen:
                 continue

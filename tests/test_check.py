@@ -74,6 +74,14 @@ def test_unknown_acronym_says_what_the_rule_does_and_the_fix(tmp_path: Path, mon
     assert f.suggestion == "narrate lexicon add XQZT --spell"
 
 
+def test_a_headline_in_capitals_is_not_a_list_of_acronyms(tmp_path: Path) -> None:
+    findings = check_script(write(tmp_path, "BREAKING NEWS FROM THE FRONT.\n\nThis is NOT a drill, said the XQZT.\n"))
+    found = {f.text: f.message for f in kinds(findings, "unknown-acronym")}
+    # The headline's words are read as words and need no lexicon entry; a word in capitals alone, or an acronym, is reported.
+    assert set(found) == {"NOT", "XQZT"}
+    assert 'read as the word "Not"' in found["NOT"] and "spelled" in found["XQZT"]
+
+
 def test_fix_names_the_script_when_it_is_elsewhere(tmp_path: Path) -> None:
     script = write(tmp_path, "The XQZT unit moved north.\n")
     (f,) = kinds(check_script(script), "unknown-acronym")
