@@ -247,8 +247,9 @@ def save_encoded(record: Path, out: Path, key: str, measures: dict[str, Any]) ->
     path = encoded_record_path(record)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        outputs = doc["outputs"] if isinstance(doc.get("outputs"), dict) else {}
-    except (OSError, ValueError, TypeError, KeyError):
+        outputs = doc.get("outputs") if isinstance(doc, dict) else None
+        outputs = outputs if isinstance(outputs, dict) else {}
+    except (OSError, ValueError):
         outputs = {}
     try:
         st = out.stat()

@@ -169,6 +169,15 @@ def test_an_unchanged_encoded_track_is_not_encoded_again(takes: list[Path], tmp_
         assert len(encodes) == 1
         master_track(changed_plan, out, changed_opts)
         assert len(encodes) == 1
+    # A damaged record (any JSON, or none) is only a lost shortcut: encoded again, and remembered again.
+    from narrate.splice import encoded_record_path
+
+    for damaged in (b"[1, 2]", b'{"outputs": [1]}', b'{"outputs": {"x": 5}}', b"\x00\xff not json"):
+        encoded_record_path(record).write_bytes(damaged)
+        encodes.clear()
+        master_track(plan(takes), out, MasterOptions(subtitles=False, record=record, title="Evening news", bitrate="64k"))
+        master_track(plan(takes), out, MasterOptions(subtitles=False, record=record, title="Evening news", bitrate="64k"))
+        assert len(encodes) == 1, damaged
     # The file changed behind the record's back (another tool wrote it): encoded again.
     out.write_bytes(out.read_bytes() + b"\0")
     encodes.clear()
