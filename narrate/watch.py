@@ -220,9 +220,9 @@ FAILED_SETTLE_S = 0.25
 def _changing(waker: Waker, files: Sequence[Path], now: tuple[object, ...], wait_s: float = FAILED_SETTLE_S) -> bool:
     """After a failed render: whether the inputs changed since ``now`` or change within ``wait_s``.
 
-    A save that truncates the file and then writes it can be caught in between even with inotify: the
-    truncation's event is queued a moment after the file is already empty, so a stat in that moment sees
-    an empty script and no event. A broken save stays broken; a half-done one is finished within this wait.
+    A save that truncates the file and then writes it was once caught in between although inotify was on (the
+    bench saw an empty script rendered; most likely the stat fell between the truncation and the queueing of its
+    event). A broken save stays broken; a half-done one is finished within this wait.
     """
     deadline = time.monotonic() + wait_s
     while fingerprint(files) == now:
