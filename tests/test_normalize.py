@@ -207,6 +207,9 @@ def test_every_currency(symbol: str, one: str, many: str) -> None:
         assert normalize(f"{symbol}1") == f"one {one}"
         assert normalize(f"{symbol}3") == f"three {many}"
         assert normalize(f"{symbol}2.5bn") == f"two point five billion {many}"
+    elif where == "suffix":  # a sign right after the amount: "99¢"
+        assert normalize(f"3{symbol}") == f"three {many}"
+        assert normalize(f"1{symbol}") == f"one {one}"
     else:  # an ISO code, after the amount or before it
         assert normalize(f"3 {symbol}") == f"three {many}"
         assert normalize(f"{symbol} 3") == f"three {many}"

@@ -116,6 +116,14 @@ def _code(m: re.Match[str], ctx: Ctx) -> str | None:
 #: ("Su-", "Kh-", "Tu-", "An-", Russian and Soviet designations); not a word ("top-250", "Shahed-136").
 _CODE_LETTERS = re.compile(r"(?<![\w-])(?:[A-Z]{1,4}-?|[A-Z][a-z]-)$")
 
+def _ratio(m: re.Match[str], ctx: Ctx) -> str | None:
+    return f"{number(m.group('a'), ctx.and_)} to {number(m.group('b'), ctx.and_)}"
+
+
+#: A ratio, a scale or odds: "16:9", "odds of 3:1", "a 1:50,000 map" (a clock has two digits after its colon).
+RATIO = [Rule("ratio", "cardinal", r"(?<![\w.:])(?P<a>\d{1,3}(?:,\d{3})*)\s?:\s?(?P<b>\d{1,3}(?:,\d{3})+|\d)(?![\d:]|[.,]\d)",
+              _ratio)]
+
 #: "MH370", "A320", "C-130": three or four digits of a code.
 CODE = [Rule("code", "cardinal", r"(?<=[A-Za-z]|-)[1-9]\d{2,3}(?![\w]|[.,]\d)", _code)]
 

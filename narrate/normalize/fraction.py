@@ -1,7 +1,7 @@
 """Fractions: simple, mixed and single-character ones.
 
 Examples: "1/2" -> "one half"; "2/3" -> "two thirds"; "3/4" -> "three quarters"; "4 1/2" -> "four and a half";
-"2½" -> "two and a half"; "¾" -> "three quarters"; "31/32" -> "thirty one thirty seconds"; "9/11" -> "nine eleven"
+"2½" -> "two and a half"; "¾" -> "three quarters"; "2/3rds" -> "two thirds"; "31/32" -> "thirty one thirty seconds"; "9/11" -> "nine eleven"
 (an uncommon denominator makes it a name, not a fraction).
 """
 
@@ -52,7 +52,7 @@ MIXED = r"(?:\d+(?:\s|\s?(?=[" + _VULGAR + r"])))?(?:[" + _VULGAR + r"]|\d+/\d+)
 
 def parse(text: str) -> tuple[str | None, int, int] | None:
     """Split a MIXED match into whole, numerator, denominator (None when the denominator is 0)."""
-    text = re.sub(r"(?i)(?:st|nd|rd|th)$", "", text.strip())
+    text = re.sub(r"(?i)(?:st|nd|rd|th)s?$", "", text.strip())
     m = re.fullmatch(r"(?:(\d+)(?:\s+|(?=[" + _VULGAR + r"])))?(?:([" + _VULGAR + r"])|(\d+)/(\d+))", text)
     if not m:
         return None
@@ -80,5 +80,5 @@ def _fraction(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("fraction", "fraction", r"(?<![\w./])" + MIXED + r"(?:st|nd|rd|th|ST|ND|RD|TH)?(?![\w/]|[.,]\d)", _fraction),
+    Rule("fraction", "fraction", r"(?<![\w./])" + MIXED + r"(?:(?:st|nd|rd|th)s?|ST|ND|RD|TH)?(?![\w/]|[.,]\d)", _fraction),
 ]

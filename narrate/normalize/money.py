@@ -3,7 +3,7 @@
 Examples: "$2" -> "two dollars"; "$20.50" -> "twenty dollars fifty cents"; "$0.02" -> "two cents";
 "$4.5 billion" -> "four point five billion dollars"; "$300m" -> "three hundred million dollars";
 "£1.2bn" -> "one point two billion pounds"; "US$5" -> "five U S dollars"; "€3.20" -> "three euros twenty cents";
-"$20/mo" -> "twenty dollars per month"; "5 USD" -> "five U S dollars"; "SAR 1m" -> "one million Saudi riyals".
+"$20/mo" -> "twenty dollars per month"; "5 USD" -> "five U S dollars"; "SAR 1m" -> "one million Saudi riyals"; "€2,50" -> "two euros fifty cents"; "99¢" -> "ninety nine cents".
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ def scales() -> dict[str, str]:
 
 
 PREFIX = alternation([k for k, v in currencies().items() if v[4] in ("prefix", "code")])
-SUFFIX = alternation([k for k, v in currencies().items() if v[4] == "code"])
+SUFFIX = alternation([k for k, v in currencies().items() if v[4] in ("code", "suffix")])
+#: An amount with a decimal comma, as European copy writes it: "€2,50", "€1.234,56" (two decimals; "1,500" is grouped).
+EURO_NUM = r"\d{1,3}(?:\.\d{3})*,\d{2}(?!\d)"
 SCALE = r"(?:\s?" + alternation(list(scales())) + r"(?![\w]))"
 
 
@@ -66,7 +68,10 @@ def adjectival_amount(m: re.Match[str], ctx: Ctx) -> bool:
 
 def _prefixed(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s").strip() if m.group("s") else None
-    spoken = amount(m.group("v"), m.group("c"), scale, ctx.and_, adjectival_amount(m, ctx))
+    value = m.group("v")
+    if re.fullmatch(EURO_NUM, value):
+        value = value.replace(".", "").replace(",", ".")
+    spoken = amount(value, m.group("c"), scale, ctx.and_, adjectival_amount(m, ctx))
     if m.group("per"):
         spoken += " per " + lookup(m.group("per"))[0]
     return spoken
@@ -78,6 +83,6 @@ def _suffixed(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("money", "money", r"(?<![\w$€£¥])(?P<c>" + PREFIX + r")\s?(?P<v>" + NUM + r")(?P<s>" + SCALE + r")?(?:/(?P<per>" + PER + r"))?", _prefixed),
+    Rule("money", "money", r"(?<![\w$€£¥])(?P<c>" + PREFIX + r")\s?(?P<v>" + EURO_NUM + "|" + NUM + r")(?P<s>" + SCALE + r")?(?:/(?P<per>" + PER + r"))?", _prefixed),
     Rule("money-code", "money", LEFT + r"(?P<v>" + NUM + r")(?P<s>" + SCALE + r")?\s?(?P<c>" + SUFFIX + r")(?![\w])", _suffixed),
 ]

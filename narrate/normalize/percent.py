@@ -13,9 +13,12 @@ from .rules import LEFT, NUM, Ctx, Rule
 
 
 def _percent(m: re.Match[str], ctx: Ctx) -> str | None:
-    return f"{number(m.group('n'), ctx.and_)} percent"
+    n = m.group("n")
+    if re.fullmatch(r"[-−]?\d+,\d{1,2}", n):
+        n = n.replace(",", ".")  # "3,5 %": a decimal comma, as European copy writes it
+    return f"{number(n, ctx.and_)} percent"
 
 
 RULES = [
-    Rule("percent", "percent", LEFT + r"(?P<n>[-−]?" + NUM + r")(?:\s?%|pc(?![\w]))", _percent),
+    Rule("percent", "percent", LEFT + r"(?P<n>[-−]?(?:\d+,\d{1,2}(?=\s?%)|" + NUM + r"))(?:\s?%|pc(?![\w]))", _percent),
 ]

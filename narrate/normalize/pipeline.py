@@ -48,6 +48,7 @@ PRIORITY: tuple[list[Rule], ...] = (
     address.RULES,  # "45 W 34th St": a house number and direction before measures read "45 W" as watts
     date.RULES,
     range_.RULES,  # before time, money, measure: "5pm-7pm", "$250-$300", "10-15 km" are one range each
+    cardinal.RATIO,  # "16:9", "1:50,000": before clock times read "1:50"
     time.RULES,
     money.RULES,
     measure.RULES,
