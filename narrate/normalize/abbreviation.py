@@ -72,7 +72,8 @@ def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 #: A month name or abbreviation, in any case (a weekday's abbreviation is read only before a date).
-_MONTH = "(?i:" + "|".join(sorted({r[0] for r in rows("months.tsv")}, key=len, reverse=True)) + r")\b"
+_MONTHS = [r[0] for r in rows("months.tsv")]  # (date.months() itself: date reads this module's table of weekdays)
+_MONTH = alternation(_MONTHS, frozenset(_MONTHS)) + r"\b"
 
 
 def _initials(m: re.Match[str], ctx: Ctx) -> str | None:

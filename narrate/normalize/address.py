@@ -93,11 +93,11 @@ def _street(m: re.Match[str], ctx: Ctx) -> str | None:
     before = ctx.before(m, 80)
     if not _NAME_BEFORE.search(before):
         return None
-    after = ctx.after(m, 40)
-    if re.match(r"\s+[A-Z]", after) and not _ADDRESS_BEFORE.search(before):
-        return None  # "Iraqi Dr. Ahmed", "visit St. Louis": a title before a name (abbreviation reads it)
-    if written not in street_types() and not _ADDRESS_BEFORE.search(before):
-        return None  # "st", "hwy" in lower case only within an address
+    if not _ADDRESS_BEFORE.search(before):
+        if re.match(r"\s+[A-Z]", ctx.after(m, 40)):
+            return None  # "Iraqi Dr. Ahmed", "visit St. Louis": a title before a name (abbreviation reads it)
+        if written not in street_types():
+            return None  # "st", "hwy" in lower case only within an address
     spoken = _BY_CASEFOLD[written.casefold()]
     if m.group("dot") and ends_sentence(ctx, m.end(), False):
         spoken += "."
