@@ -78,8 +78,8 @@ def _numeric(m: re.Match[str], ctx: Ctx) -> str | None:
         y, a, b = g["y2"], int(g["a"]), int(g["b"])
         first = a > 12
         mon, day = (b, a) if first else (a, b)
-    if not (1 <= mon <= 12 and 1 <= day <= 31):
-        return None
+    if not (1 <= mon <= 12 and 1 <= day <= 31) or len(set(re.findall(r"[-/.]", m.group(0)))) > 1:
+        return None  # "9.5-10%" is a range of numbers, not a date: a date keeps one separator
     name = NAMES_BY_NUMBER[mon - 1]
     return day_month(name, day, y) if first else month_day(name, day, y)
 
@@ -99,9 +99,12 @@ def _period(m: re.Match[str], ctx: Ctx) -> str | None:
 _JOIN = r"(?P<j>\s?[-–—]\s?|\s(?:to|and|through|until|till|or)\s)"
 
 
-def _joined(m: re.Match[str]) -> str:
+def _joined(m: re.Match[str], ctx: Ctx) -> str:
+    """The word between two days: a dash is "to", or "and" after "between" ("between March 1-3")."""
     j = m.group("j").strip()
-    return "to" if j in "-–—" else j
+    if j not in "-–—":
+        return j
+    return "and" if re.search(r"\b[Bb]etween\s+(?:the\s+)?$", ctx.before(m, 20)) else "to"
 
 
 def _month_days(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -109,7 +112,7 @@ def _month_days(m: re.Match[str], ctx: Ctx) -> str | None:
     a, b = int(m.group("d")), int(m.group("d2"))
     if not (1 <= a <= 31 and 1 <= b <= 31) or (m.group("j").strip() in "-–—" and b <= a):
         return None
-    out = f"{_name(m)} {ordinal(a)} {_joined(m)} {ordinal(b)}"
+    out = f"{_name(m)} {ordinal(a)} {_joined(m, ctx)} {ordinal(b)}"
     return out + ("," if m.group("comma") else "") + (f" {year_words(m.group('y'))}" if m.group("y") else "")
 
 
@@ -119,7 +122,7 @@ def _days_month(m: re.Match[str], ctx: Ctx) -> str | None:
     if not (1 <= a <= 31 and 1 <= b <= 31) or (m.group("j").strip() in "-–—" and b <= a):
         return None
     the = "" if re.search(r"\bthe\s+$", ctx.before(m), re.I) else "the "
-    out = f"{the}{ordinal(a)} {_joined(m)} the {ordinal(b)} of {_name(m)}"
+    out = f"{the}{ordinal(a)} {_joined(m, ctx)} the {ordinal(b)} of {_name(m)}"
     return out + (f" {year_words(m.group('y'))}" if m.group("y") else "")
 
 

@@ -52,6 +52,9 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
     spoken = _read(m, ctx)
     if spoken is None:
         return None
+    if _BETWEEN.search(ctx.before(m, 12)):
+        # "between 300-1000 people" -> "between three hundred and one thousand people"
+        spoken = _between(spoken)
     unit = _UNIT_END.search(m.group("r"))
     if unit and adjectival(m, ctx, False):  # "a 10-15 km stretch": kilometer, as "a 15 km stretch"
         singular, plural, _ = lookup(unit.group(1))
@@ -65,6 +68,18 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
     if _BARE_M.search(m.group("r")) and not cur:
         return Ambiguous(spoken)  # "2-3m people" (million) or "a 5-10m wall" (meters): a guess either way
     return spoken
+
+
+_BETWEEN = re.compile(r"\b[Bb]etween\s+$")
+
+
+def _between(spoken: str) -> str:
+    """The range's "to" said as "and", as "between" asks ("between two and three million")."""
+    head, sep, tail = spoken.rpartition(" to ")
+    if not sep:
+        return spoken
+    joined = f"{head} and {tail}"
+    return Ambiguous(joined) if isinstance(spoken, Ambiguous) else joined
 
 
 def _read(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -102,5 +117,5 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("range", "range", r"(?<![\w./-])(?<!\d,)(?P<l>" + _SIDE + _RIGHT_UNIT + r")(?P<dash>\s?[-–—]\s?|\s[-–—]\s)(?P<r>" + _SIDE + _RIGHT_UNIT + r")(?![\w/]|[.,]\d)", _range),
+    Rule("range", "range", r"(?<![\w./-])(?<!\d,)(?P<l>" + _SIDE + _RIGHT_UNIT + r")(?P<dash>\s?[-–—]\s?|\s[-–—]\s)(?P<r>" + _SIDE + _RIGHT_UNIT + r")(?![\w/]|[.,]\d|[-–]\d)", _range),
 ]

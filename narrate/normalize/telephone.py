@@ -10,17 +10,33 @@ from __future__ import annotations
 
 import re
 
+from .acronym import common_words
 from .numbers import digits
 from .rules import Ctx, Rule
 
 
 def _phone(m: re.Match[str], ctx: Ctx) -> str | None:
     text = m.group(0)
-    groups = re.findall(r"\d+", text)
-    spoken = [digits(g) for g in groups]
+    groups = re.findall(r"\d+|[A-Za-z]+", text)
+    count = sum(len(g) for g in groups if g.isdigit())
+    if count > 15 or (text[0] == "0" and not 9 <= count <= 11):  # E.164's longest; a national number's length
+        return None
+    spoken = [_group(g, i, groups) for i, g in enumerate(groups)]
     if text.startswith("+"):
         spoken[0] = "plus " + spoken[0]
     return ", ".join(spoken)
+
+
+def _group(g: str, i: int, groups: list[str]) -> str:
+    """One group of a number: digits one by one; a North American service code as it is said ("1-800" -> "one, eight
+    hundred"); the letters of a vanity number as a word ("FLOWERS" -> "flowers") or, one or two, as letters."""
+    if not g.isdigit():
+        return g.lower() if len(g) > 1 and g.lower() in common_words() else " ".join(g.upper())
+    nanp = groups[0] in ("1", "+1") or (i == 0 and len(groups) >= 3 and len(groups[1]) == 3)
+    first = 1 if groups[0] == "1" and len(groups) > 1 else 0
+    if nanp and i == first and re.fullmatch(r"[2-9]00", g):
+        return f"{digits(g[0])} hundred"
+    return digits(g)
 
 
 def _ip(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -62,18 +78,23 @@ def _local_number(m: re.Match[str], ctx: Ctx) -> str | None:
 _END = r"(?![\w/]|[.,:-]\d)"
 
 RULES = [
-    Rule("local-number", "telephone", r"(?:" + _DIAL_BEFORE + "|" + _PHONE_WORD + r")\d{3}-\d{4}" + _END, _local_number),
-    # an extension of two to five digits; a three-digit number dialled, or before "call", "operator" …
-    Rule("short-number", "telephone", _EXTENSION + r"\d{2,5}" + _END + "|" + _DIAL_BEFORE + r"\d{3}" + _END
-         + r"|(?<![\w.,$£€#/-])\d{3}" + _END + _DIAL_AFTER, _short_number),
-    Rule("ip-address", "electronic", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _ip),
+    # first: a whole number in groups, before "call 020" takes its first group as a dialled short number
     # +CC then groups; (AAA) NNN-NNNN; NNN-NNN-NNNN[-N]; NNN-NN-NNNN — always three or more groups
     Rule(
         "telephone",
         "telephone",
         r"(?<![\w+\-.])(?:\+\d{1,3}(?:" + _SEP + r"?\(?\d{1,4}\)?){2,5}(?:-\d{2,4})*"
         r"|(?:\d" + _SEP + r"?)?\(\d{3}\)" + _SEP + r"?\d{3}" + _SEP + r"\d{4}"
-        r"|(?:1-)?\d{3}-\d{3}-\d{4}(?:-\d{1,4})?|\d{3}\.\d{3}\.\d{4}|\d{3}-\d{2}-\d{4})(?![\w]|[.,-]\d)",
+        r"|(?:1-)?\d{3}-\d{3}-\d{4}(?:-\d{1,4})?|\d{3}\.\d{3}\.\d{4}|\d{3}-\d{2}-\d{4}"
+        # a vanity number: "1-800-FLOWERS", "1-800-GO-U-HAUL", "1-888-4-SAFETY"
+        r"|(?:1-)?[2-9]\d\d-(?=[\dA-Z-]*[A-Z]{3})[\dA-Z]{1,7}(?:-[\dA-Z]{1,7}){0,3}"
+        # a national number in groups with a trunk 0: "0800 123 4567", "020 7946 0958", "01632 960 001"
+        r"|0\d{2,4}(?: \d{3,4}){1,2})(?![\w]|[.,-]\d)",
         _phone,
     ),
+    Rule("local-number", "telephone", r"(?:" + _DIAL_BEFORE + "|" + _PHONE_WORD + r")\d{3}-\d{4}" + _END, _local_number),
+    # an extension of two to five digits; a three-digit number dialled, or before "call", "operator" …
+    Rule("short-number", "telephone", _EXTENSION + r"\d{2,5}" + _END + "|" + _DIAL_BEFORE + r"\d{3}" + _END
+         + r"|(?<![\w.,$£€#/-])\d{3}" + _END + _DIAL_AFTER, _short_number),
+    Rule("ip-address", "electronic", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _ip),
 ]
