@@ -89,8 +89,8 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
         if dash.strip() == "-" and dash != "-":  # "170 - 45" is arithmetic or a list, not a range
             return None
         if not _increasing(left, right):
-            if (len(left) == len(right) <= 3 or max(len(left), len(right)) <= 2) and dash.strip() in "-–—":
-                # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3"
+            if max(len(left), len(right)) <= 3 and left.isdigit() and right.isdigit():
+                # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3", "won 102-99", "143-9"
                 return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
             return None
         if ctx.options.ungrouped_as_digits and counted(ctx, m):  # "10000-20000 refugees": counts, not codes
