@@ -32,13 +32,17 @@ def ends_sentence(ctx: Ctx, end: int, title: bool) -> bool:
     return nxt is not None
 
 
+#: Capitalized words that start a sentence or a phrase, not names: "The St. Petersburg forum" is Saint, not Street.
+_NOT_NAMES = frozenset("The A An In At On Of From To And But Near By For With Into Outside Inside Across Around Like".split())
+
+
 def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
     written = m.group("a")
     spoken, kind = table()[written]
     after = ctx.text[m.end() : m.end() + 200]  # bounded: linear on a huge line
     if written in ("c.", "C.") and re.search(r"\d(?:st|nd|rd|th)\s$", ctx.before(m, 8)):
         spoken, kind = "century", "plain"  # "the 19th c."; before a number it is circa
-    if kind == "number" and not re.match(r"\s?#?\d|\s[IVXLC]+\b", after):
+    if kind == "number" and not re.match(r"\s?[#$£€¥]?\d|\s[IVXLC]+\b", after):
         return None
     dotless = not written.endswith(".")
     if kind == "title" and dotless and not re.match(r"\s+[A-Z][a-z]", after):
@@ -54,11 +58,13 @@ def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
         nxt = re.match(r"\s+([\w.]+)", after)
         unit_follows = nxt is not None and table().get(nxt.group(1), ("", ""))[1] == "unit"
         kind = "inline" if unit_follows else "plain"  # "1st Armd. Bde." is one name, not two sentences
-    if kind == "title" and written.endswith(".") and not re.match(r"\s+[A-Z\d\"'‘“(]", after) and not ends_sentence(ctx, m.end(), True):
-        return None  # "the gen. count" is not a title; leave it
+    if kind == "title" and written.endswith(".") and not re.match(r"\s+(?:[A-Z\d\"'‘“(]|of\s)", after) and not ends_sentence(ctx, m.end(), True):
+        return None  # "the gen. count" is not a title; leave it ("Sgt. Maj. of the Army" is one)
     if kind == "street":
         before = ctx.before(m)
         name_before = re.search(r"(?:[A-Z][\w'’-]*|\d(?:st|nd|rd|th))\s+$", before)
+        if name_before and name_before.group(0).strip() in _NOT_NAMES:
+            name_before = None  # "The St. Petersburg forum", "In St. Louis": a capital that only starts the sentence
         name_follows = re.match(r"\s+[A-Z]", after) and not name_before
         if dotless and not name_follows and not name_before:
             return None  # "11 St" may be stone; "St" alone is neither Saint nor Street
@@ -82,7 +88,8 @@ def _initials(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("abbreviation", "abbreviation", r"(?<![\w.])(?P<a>" + alternation(list(table())) + r")(?![\w])", _abbreviation),
+    # a digit may follow a period at once: "No.1 seed", "c.10%"
+    Rule("abbreviation", "abbreviation", r"(?<![\w.])(?P<a>" + alternation(list(table())) + r")(?:(?<=\.)(?=\d)|(?![\w]))", _abbreviation),
     # Initials before a surname: "C. S. Lewis" -> "C S Lewis", "J.R.R. Tolkien".
     Rule("initials", "abbreviation", r"(?<![\w.])(?P<i>(?:[A-Z]\.\s?){1,3})(?=[A-Z][a-z])", _initials),
 ]

@@ -194,6 +194,10 @@ def _unknown(m: re.Match[str], ctx: Ctx) -> Result:
     return say_unknown(m.group("w"), m.group("s") or "", shouted(ctx.text, m.start(), m.end()))
 
 
+def _mixed(m: re.Match[str], ctx: Ctx) -> Result:
+    return spell(m.group("x").upper(), m.group("s") or "")
+
+
 def _dotted(m: re.Match[str], ctx: Ctx) -> Result:
     letters = m.group("d").replace(".", "")
     spoken = spell(letters, m.group("s") or "")
@@ -206,4 +210,6 @@ RULES = [
     Rule("dotted-acronym", "acronym", r"(?<![\w.])(?P<d>(?:[A-Z]\.){2,})" + SUFFIX + r"(?![\w])", _dotted),
     # digits may follow ("MH17" -> "M H seventeen"), letters may not
     Rule("acronym", "acronym", r"(?<![\w'’])(?P<w>[A-Z]{2,})" + SUFFIX + r"(?![^\W\d])", _unknown),
+    # capital, one or two small letters, capital: "AfD", "DoJ", "BoE", "TfL", "PhD" are spelled, as their capitals are
+    Rule("mixed-acronym", "acronym", r"(?<![\w'’])(?P<x>[A-Z][a-z]{1,2}[A-Z])" + SUFFIX + r"(?![^\W\d])", _mixed),
 ]
