@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from .numbers import cardinal, digits, ordinal, year
+from .abbreviation import ends_sentence
 from .rules import Ctx, Rule, alternation, rows
 
 
@@ -92,8 +93,25 @@ def _period(m: re.Match[str], ctx: Ctx) -> str | None:
         return None
     the = "" if re.search(r"\bthe\s+$", ctx.before(m), re.I) else "the "
     out = f"{the}{ordinal(n)} {'quarter' if kind == 'Q' else 'half'}"
-    y = m.group("y")
-    return out + (f" of {year_words(y)}" if y else "")
+    y = m.group("y") or m.group("y2")
+    return out + (f" of {_period_year(y)}" if y else "")
+
+
+def _period_year(y: str) -> str:
+    """A quarter's year; two digits are a year of this century or the last: "3Q24" -> "twenty twenty four"."""
+    digits = y.lstrip("'’")
+    if len(digits) == 2:
+        return year((2000 if int(digits) < 70 else 1900) + int(digits))
+    return year_words(y)
+
+
+def _periods(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"Q1-Q3" -> "the first to the third quarter"."""
+    kind, a, b = m.group("k").upper(), int(m.group("n")), int(m.group("n2"))
+    if len(set(re.findall("[QH]", m.group(0)))) > 1 or (kind == "H" and max(a, b) > 2) or b <= a:
+        return None
+    the = "" if re.search(r"\bthe\s+$", ctx.before(m), re.I) else "the "
+    return f"{the}{ordinal(a)} to the {ordinal(b)} {'quarter' if kind == 'Q' else 'half'}"
 
 
 _JOIN = r"(?P<j>\s?[-–—]\s?|\s(?:to|and|through|until|till|or)\s)"
@@ -130,7 +148,7 @@ def _month_year(m: re.Match[str], ctx: Ctx) -> str | None:
     """"Mar. 2017" -> "March twenty seventeen" (a capitalized month: "may 2000 troops" is not a date)."""
     if not m.group("m")[0].isupper():
         return None
-    return f"{_name(m)} {year_words(m.group('y'))}"
+    return f"{_name(m)} {_period_year(m.group('y'))}"  # "Dec. '23" -> "December twenty twenty three"
 
 
 def _year_pair(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -164,17 +182,55 @@ NAMES_BY_NUMBER = ["January", "February", "March", "April", "May", "June", "July
 
 _DAY2 = DAY.replace("?P<d>", "?P<d2>")
 
+#: Month abbreviations as written in capitals ("May" is a word and needs no reading).
+_MON_ABBR = ["Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec"]
+_DAY_ABBR = ["Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun"]
+_SPAN = r"(?P<j>\s?[-–]\s?|\s(?:to|through|until|till|and|or)\s)"
+
+
+def _name_of(abbr: str) -> str:
+    key = abbr.rstrip(".")
+    return months().get(key.lower()) or weekdays()[key]
+
+
+def _abbr_span(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"Jan-Mar" -> "January to March"; "Mon to Thu" -> "Monday to Thursday"; "Sept. to Dec." (either kind)."""
+    a, b = m.group("a"), m.group("b")
+    if (a.rstrip(".") in _DAY_ABBR) != (b.rstrip(".") in _DAY_ABBR):
+        return None  # "Mar-Sun"? not a span of one kind
+    j = m.group("j").strip()
+    out = f"{_name_of(a)} {'to' if j in '-–' else j} {_name_of(b)}"
+    return out + ("." if b.endswith(".") and ends_sentence(ctx, m.end(), False) else "")
+
+
+def _abbr_alone(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A dotted month abbreviation anywhere ("since Jan."), a weekday's after a word that names a day ("on Thurs.")."""
+    a = m.group("a")
+    if a.rstrip(".") in _DAY_ABBR and not re.search(r"\b(?:on|by|until|till|from|next|last|this|every|each|through|before|after)\s+$", ctx.before(m, 12), re.I):
+        return None  # "The Sun." is a newspaper
+    return _name_of(a) + ("." if ends_sentence(ctx, m.end(), False) else "")
+
+
+_ABBR = r"(?:" + alternation(_MON_ABBR + _DAY_ABBR) + r")"
+
 RULES = [
+    Rule("month-span", "date", r"(?<![\w.])(?P<a>" + _ABBR + r"\.?)" + _SPAN + r"(?P<b>" + _ABBR + r"\.?)(?![\w])", _abbr_span),
     Rule("month-days", "date", r"(?<![\w])" + MONTH + r"[ \t]" + DAY + _JOIN + _DAY2 + r"(?:(?P<comma>,)?[ \t]" + YEAR + r")?", _month_days),
     Rule("days-month", "date", r"(?<![\w.])(?<!\d,)" + DAY + _JOIN + _DAY2 + r"[ \t]+(?:of\s+)?" + MONTH + r"(?:,?[ \t]" + YEAR + r")?",
          _days_month),
     Rule("weekday-date", "date", r"(?<![\w])(?P<w>" + alternation(list(weekdays())) + r")\.?(?P<c>,)?\s+(?P<a>\d{1,2})/(?P<b>\d{1,2})"
          r"(?![\w/]|[.,]\d)", _weekday_date),
-    Rule("month-year", "date", r"(?<![\w])" + MONTH + r",?[ \t]+(?P<y>\d{4})(?![\w]|[.,]\d)", _month_year),
+    Rule("month-year", "date", r"(?<![\w])" + MONTH + r",?[ \t]+(?P<y>\d{4}|['’]\d\d)(?![\w]|[.,]\d)", _month_year),
     Rule("year-pair", "date", r"(?<![\w./-])(?P<a>(?:1[6-9]|20)\d\d)/(?P<b>\d\d|(?:1[6-9]|20)\d\d)(?![\w/]|[.,]\d)", _year_pair),
     Rule("month-day", "date", r"(?<![\w])" + MONTH + r"[ \t\-]?" + DAY + r"(?:(?P<comma>,)?[ \t\-]" + YEAR + r")?", _month_first),
     Rule("day-month", "date", r"(?<![\w.])(?<!\d,)" + DAY + r"[ \t\-]+(?:of\s+)?" + MONTH + r"(?:,?[ \t\-]" + YEAR + r")?", _day_first),
-    Rule("quarter", "date", r"(?<![\w])(?:(?P<k>[QH])(?P<n>[1-4])|(?P<n2>[1-4])(?P<k2>[QH]))(?:[ \t]?(?P<y>\d{4}|['’]?\d\d))?(?![\w])", _period),
+    # "Q1-Q3", "H1–H2": one span of quarters or halves
+    Rule("quarters", "date", r"(?<![\w])(?P<k>[QH])(?P<n>[1-4])\s?[-–]\s?[QH](?P<n2>[1-4])(?![\w])", _periods),
+    # "Q2 2022", "Q3'24", "2Q22", "1H24"; a year glued to "Q3"/"H1" only with an apostrophe ("H100" is a chip)
+    Rule("quarter", "date", r"(?<![\w])(?:(?P<k>[QH])(?P<n>[1-4])(?:(?:[ \t]|(?=['’]))(?P<y>\d{4}|['’]?\d\d))?"
+         r"|(?P<n2>[1-4])(?P<k2>[QH])(?:[ \t]?(?P<y2>\d{4}|['’]?\d\d))?)(?![\w])", _period),
     Rule("iso-date", "date", r"(?<![\w./-])(?<!\d,)(?P<iy>\d{4})[-/.](?P<ia>\d{1,2})[-/.](?P<ib>\d{1,2})(?![\w/]|[.,]\d)", _numeric),
     Rule("numeric-date", "date", r"(?<![\w./-])(?<!\d,)(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y2>\d{4}|\d{2})(?![\w/]|[.,]\d)", _numeric),
+    # after the dated forms above, so "Jan. 5" stays theirs
+    Rule("month-abbreviation", "date", r"(?<![\w.])(?P<a>" + _ABBR + r"\.)(?!\w|\s?\d|\s?['’]\d)", _abbr_alone),
 ]

@@ -74,7 +74,7 @@ def _prefixed(m: re.Match[str], ctx: Ctx) -> str | None:
     spoken = amount(value, m.group("c"), scale, ctx.and_, adjectival_amount(m, ctx))
     if m.group("per"):
         spoken += " per " + lookup(m.group("per"))[0]
-    return spoken
+    return ("minus " + spoken) if m.group("neg") else spoken
 
 
 def _suffixed(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -83,6 +83,7 @@ def _suffixed(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("money", "money", r"(?<![\w$€£¥])(?P<c>" + PREFIX + r")\s?(?P<v>" + EURO_NUM + "|" + NUM + r")(?P<s>" + SCALE + r")?(?:/(?P<per>" + PER + r"))?", _prefixed),
+    # a sign before the symbol: "a net loss of -$45m" -> "minus forty five million dollars"
+    Rule("money", "money", r"(?<![\w$€£¥])(?:(?<![\w.,-])(?P<neg>[-−–]))?(?P<c>" + PREFIX + r")\s?(?P<v>" + EURO_NUM + "|" + NUM + r")(?P<s>" + SCALE + r")?(?:/(?P<per>" + PER + r"))?", _prefixed),
     Rule("money-code", "money", LEFT + r"(?P<v>" + NUM + r")(?P<s>" + SCALE + r")?\s?(?P<c>" + SUFFIX + r")(?![\w])", _suffixed),
 ]

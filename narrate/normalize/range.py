@@ -18,7 +18,7 @@ import re
 from .cardinal import SCALE_SUFFIXES, SURE_SCALES
 from .measure import SCALE_WORDS, UNIT, adjectival, counted, lookup
 from .money import PREFIX, SCALE, adjectival_amount, currencies, scales
-from .numbers import number
+from .numbers import number, year
 from .rules import NUM, Ambiguous, Ctx, Rule, alternation
 from .time import AMPM
 
@@ -70,6 +70,7 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
     return spoken
 
 
+_PLACING = re.compile(r"\s+(?:finish|finishes|punch|sweep|placing)\b")
 _BETWEEN = re.compile(r"\b[Bb]etween\s+$")
 
 
@@ -88,6 +89,8 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
     if left_bare and right_bare:
         if dash.strip() == "-" and dash != "-":  # "170 - 45" is arithmetic or a list, not a range
             return None
+        if _PLACING.match(ctx.after(m, 12)) and max(len(left), len(right)) == 1:
+            return f"{number(left)} {number(right)}"  # "a 1-2 finish" is a placing: "a one two finish"
         if not _increasing(left, right):
             if max(len(left), len(right)) <= 3 and left.isdigit() and right.isdigit():
                 # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3", "won 102-99", "143-9"
@@ -108,6 +111,8 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
         value = left[cur.end() :].strip()
         spoken_left = number(value, ctx.and_) if _BARE.match(value) else ctx.sub(left)
         return f"{spoken_left} to {ctx.sub(cur.group(0) + right)}"
+    if left_bare and right_bare and len(left) == 4 and len(right) == 2 and right[0] == "0" and 1000 <= int(left) < 2100:
+        return f"{year(int(left))} to {year(int(left[:2] + right))}"  # "2008-09" -> "two thousand eight to two thousand nine"
     if left_bare and not right_bare:
         # the right side carries the unit or sign for both: "1980-1986 kg" are kilograms, not years
         spoken_left = number(left, ctx.and_) if not re.search(r"\d0s$", right) and ":" not in right and not re.search(r"[aApP]\.?\s?[mM]", right) else ctx.sub(left)

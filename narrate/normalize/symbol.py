@@ -36,7 +36,7 @@ def _hash(m: re.Match[str], ctx: Ctx) -> str | None:
 
 def _symbol(m: re.Match[str], ctx: Ctx) -> str | None:
     spoken, when = symbols()[m.group("s")]
-    if spoken == SILENT or (when == "number" and not re.match(r"\s?[-−]?[\d.]", ctx.after(m, 3))):
+    if spoken == SILENT or (when == "number" and not re.match(r"\s?[-−]?(?:[$€£¥₹]|[A-Z]{1,2}\$)?\s?[\d.]", ctx.after(m, 6))):
         return " "
     return " " + spoken + " "
 
