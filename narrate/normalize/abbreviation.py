@@ -58,8 +58,8 @@ def _abbreviation(m: re.Match[str], ctx: Ctx) -> str | None:
         nxt = re.match(r"\s+([\w.]+)", after)
         unit_follows = nxt is not None and table().get(nxt.group(1), ("", ""))[1] == "unit"
         kind = "inline" if unit_follows else "plain"  # "1st Armd. Bde." is one name, not two sentences
-    if kind == "title" and written.endswith(".") and not re.match(r"\s+(?:[A-Z\d\"'‘“(]|of\s)", after) and not ends_sentence(ctx, m.end(), True):
-        return None  # "the gen. count" is not a title; leave it ("Sgt. Maj. of the Army" is one)
+    if kind == "title" and written.endswith(".") and not re.match(r"\s+(?:[A-Z\d\"'‘“(]|of\s|and\s+[A-Z][a-z]{0,3}\.)", after) and not ends_sentence(ctx, m.end(), True):
+        return None  # "the gen. count" is not a title; leave it ("Sgt. Maj. of the Army", "Mr. and Mrs. Smith" are)
     if kind == "street":
         before = ctx.before(m)
         name_before = re.search(r"(?:[A-Z][\w'’-]*|\d(?:st|nd|rd|th))\s+$", before)

@@ -35,6 +35,9 @@ def _roman(m: re.Match[str], ctx: Ctx) -> str | None:
     if not _VALID.match(numeral):
         return None
     n = value(numeral)
+    nxt = re.match(r"[ \t]+([A-Z][a-z]+)", ctx.after(m, 20))
+    if nxt and _keywords().get(nxt.group(1)) == "ordinal-after" and re.search(r"\bthe\s+$", ctx.before(m, 6)):
+        return ordinal(n)  # "the XXXIII Olympiad" -> "the thirty third Olympiad"
     prev = re.search(r"([A-Za-z]+)(\.?)[ \t]+$", ctx.before(m))
     if not prev:
         return None
