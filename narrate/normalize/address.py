@@ -124,7 +124,33 @@ def _state(m: re.Match[str], ctx: Ctx) -> str | None:
     return states()[code]
 
 
+@lru_cache(maxsize=1)
+def ap_states() -> dict[str, str]:
+    """AP style's state abbreviations ("Calif.", "N.Y.") and the names it writes in full."""
+    return {r[0]: r[1] for r in rows("ap_states.tsv")}
+
+
+_PARTIES = {"D": "Democrat", "R": "Republican", "I": "independent"}
+
+
+def _party(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A member's party and state: "(D-Calif.)" -> "Democrat of California", "R-TX" -> "Republican of Texas"."""
+    place, party = m.group("s") or m.group("s2"), m.group("p") or m.group("p2")
+    state = ap_states().get(place) or states().get(place) or ("D C" if place in ("DC", "D.C.") else None)
+    if state is None:
+        return None
+    said = f"{_PARTIES[party]} of {state}"
+    if m.group(0).endswith(")"):  # "Warren (D-Mass.) said" -> "Warren, Democrat of Massachusetts, said"
+        return ", " + said + ("" if re.match(r"[,.;:!?]", ctx.after(m, 1)) else ",")
+    return said
+
+
+_STATE_FORMS = alternation(list(ap_states()) + list(states()) + ["DC", "D.C."])
+
 RULES = [
+    # "Sen. Alex Padilla (D-Calif.)", "Rep. Chip Roy, R-TX,": a party letter and a state, with or without parentheses
+    Rule("party-state", "address", r"\s?\((?P<p>[DRI])[-–](?P<s>" + _STATE_FORMS + r")\)"
+         r"|(?<![\w.(-])(?P<p2>[DRI])[-–](?P<s2>" + _STATE_FORMS + r")(?![\w])", _party),
     Rule("house-number", "address", _HOUSE, _house),
     Rule("state", "address", r"(?<![\w.])(?P<c>" + alternation(list(states())) + r")(?![\w]|\.\w)", _state),
 ]
