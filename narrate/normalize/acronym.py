@@ -190,7 +190,16 @@ def _parenthetical(index: Index) -> Callable[[re.Match[str], Ctx], Result]:
     return verbalize
 
 
+#: A wire story's dateline: a place in capitals at the start, maybe a region, maybe the agency, then a dash:
+#: "KYIV, Ukraine (AP) —", "SAN FRANCISCO, Calif. --", "GAZA CITY (Reuters) -".
+_DATELINE = re.compile(r"[\"'“]?(?P<place>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*){0,2})?"
+                       r"(?: \([A-Za-z ]{2,20}\))? ?(?:[—–]|--?)\s")
+
+
 def _unknown(m: re.Match[str], ctx: Ctx) -> Result:
+    dateline = _DATELINE.match(ctx.text) if m.start() < 40 else None
+    if dateline and m.end() <= dateline.end("place"):
+        return m.group("w").capitalize() + _word_suffix(m.group("s") or "")  # "KYIV" is the place, said as a word
     return say_unknown(m.group("w"), m.group("s") or "", shouted(ctx.text, m.start(), m.end()))
 
 

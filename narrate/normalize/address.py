@@ -147,7 +147,16 @@ def _party(m: re.Match[str], ctx: Ctx) -> str | None:
 
 _STATE_FORMS = alternation(list(ap_states()) + list(states()) + ["DC", "D.C."])
 
+def _ap_state(m: re.Match[str], ctx: Ctx) -> str | None:
+    """An AP state abbreviation after "Place, ": "Fresno, Calif." -> "California" (a dateline's, or an address's)."""
+    if not re.search(r"(?<![\w'’.-])[A-Z][A-Za-z'’.-]+(?: [A-Z][A-Za-z'’.-]+){0,2},\s+$", ctx.before(m, 40)):
+        return None
+    said = ap_states()[m.group("a")]
+    return said + ("." if ends_sentence(ctx, m.end(), False) else "")
+
+
 RULES = [
+    Rule("ap-state", "address", r"(?<![\w.])(?P<a>" + alternation([k for k in ap_states() if k.endswith(".")]) + r")(?![\w])", _ap_state),
     # "Sen. Alex Padilla (D-Calif.)", "Rep. Chip Roy, R-TX,": a party letter and a state, with or without parentheses
     Rule("party-state", "address", r"\s?\((?P<p>[DRI])[-–](?P<s>" + _STATE_FORMS + r")\)"
          r"|(?<![\w.(-])(?P<p2>[DRI])[-–](?P<s2>" + _STATE_FORMS + r")(?![\w])", _party),
