@@ -69,13 +69,28 @@ def parse(text: str) -> tuple[str | None, int, int] | None:
 _DENOMINATORS = frozenset({2, 3, 4, 5, 6, 8, 10, 16, 32, 64, 100})
 
 
+#: Odds: "at 5/1", "a 100/1 shot", "odds of 7/2".
+_ODDS_BEFORE = re.compile(r"\b(?:odds(?: of)?|at|priced at|price of|quoted at|backed at|favou?rite at|from|to|out to|in to)\s+$", re.I)
+_ODDS_AFTER = re.compile(r"\s+(?:odds|shot|outsider|chance|favou?rite|on|against)\b", re.I)
+#: A cricket score or bowling figures, "89/3 after 20 overs", "figures of 4/23": runs (or wickets) "for" the other.
+CRICKET = re.compile(r"\b(?:overs?|wickets?|stumps|innings|declared|all out|bowled|bowling|figures of|run rate|batting|Test|T20|ODI)\b")
+
+
 def _fraction(m: re.Match[str], ctx: Ctx) -> str | None:
     parts = parse(m.group(0))
     if parts is None:
         return None
     whole, num, den = parts
+    if "/" in m.group(0) and whole is None:
+        sentence = ctx.before(m, 120).rsplit(". ", 1)[-1] + m.group(0) + ctx.after(m, 120).split(". ", 1)[0]
+        if CRICKET.search(sentence) and (den <= 10 or num <= 10):
+            return f"{cardinal(num, ctx.and_)} for {cardinal(den, ctx.and_)}"  # "89/3", "4/23"
+        if num >= den and (_ODDS_BEFORE.search(ctx.before(m, 20)) or _ODDS_AFTER.match(ctx.after(m, 15))):
+            return f"{cardinal(num, ctx.and_)} to {cardinal(den, ctx.and_)}"  # "5/1", "100/1 shot"
     if den not in _DENOMINATORS and "/" in m.group(0):
-        return f"{cardinal(num, ctx.and_)} {cardinal(den, ctx.and_)}"
+        # "140/90" (a blood pressure, a ratio): "over"; "9/11", "31/32" keep their names
+        joint = " over " if num > den and whole is None and den > 1 else " "
+        return f"{cardinal(num, ctx.and_)}{joint}{cardinal(den, ctx.and_)}"
     return mixed(whole, num, den, and_=ctx.and_)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from .cardinal import SCALE_SUFFIXES, SURE_SCALES
+from .fraction import CRICKET
 from .measure import SCALE_WORDS, UNIT, adjectival, counted, lookup
 from .money import PREFIX, SCALE, adjectival_amount, currencies, scales
 from .numbers import number, year
@@ -94,7 +95,9 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
         if not _increasing(left, right):
             if max(len(left), len(right)) <= 3 and left.isdigit() and right.isdigit():
                 # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3", "won 102-99", "143-9"
-                return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
+                sentence = ctx.before(m, 120).rsplit(". ", 1)[-1] + ctx.after(m, 120).split(". ", 1)[0]
+                joint = "for" if int(right) <= 10 <= int(left) and CRICKET.search(sentence) else "to"  # "245-6 at stumps"
+                return f"{number(left, ctx.and_)} {joint} {number(right, ctx.and_)}"
             return None
         if ctx.options.ungrouped_as_digits and counted(ctx, m):  # "10000-20000 refugees": counts, not codes
             return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
