@@ -203,6 +203,19 @@ def _unknown(m: re.Match[str], ctx: Ctx) -> Result:
     return say_unknown(m.group("w"), m.group("s") or "", shouted(ctx.text, m.start(), m.end()))
 
 
+def _pair(m: re.Match[str], ctx: Ctx) -> Result:
+    """"EUR/USD" -> "euro U S dollar" (a currency pair); "P/E" -> "P E"; "N/A" is the abbreviations' ("not applicable")."""
+    from .money import currencies
+
+    a, b = m.group("a"), m.group("b")
+    if (a, b) == ("N", "A"):
+        return None
+    table = currencies()
+    if a in table and b in table and len(a) == len(b) == 3:
+        return f"{table[a][0]} {table[b][0]}"
+    return f"{ctx.sub(a)} {ctx.sub(b)}"
+
+
 def _mixed(m: re.Match[str], ctx: Ctx) -> Result:
     return spell(m.group("x").upper(), m.group("s") or "")
 
@@ -216,6 +229,8 @@ def _dotted(m: re.Match[str], ctx: Ctx) -> Result:
 
 
 RULES = [
+    # two in capitals with a slash between: "EUR/USD", "P/E", "CDU/CSU", "HIV/AIDS" — each read, the slash not said
+    Rule("acronym-pair", "acronym", r"(?<![\w/])(?P<a>[A-Z]{1,6})/(?P<b>[A-Z]{1,6})(?![\w/])", _pair),
     Rule("dotted-acronym", "acronym", r"(?<![\w.])(?P<d>(?:[A-Z]\.){2,})" + SUFFIX + r"(?![\w])", _dotted),
     # digits may follow ("MH17" -> "M H seventeen"), letters may not
     Rule("acronym", "acronym", r"(?<![\w'’])(?P<w>[A-Z]{2,})" + SUFFIX + r"(?![^\W\d])", _unknown),

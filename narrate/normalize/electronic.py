@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import digits
+from .numbers import digits, number
 from .rules import Ctx, Rule, alternation, rows, spell
 from .symbol import SILENT, is_symbol, symbols
 
@@ -58,7 +58,21 @@ def _address(m: re.Match[str], ctx: Ctx) -> str | None:
     return speak(m.group(0))
 
 
+#: Words a software version follows: "version 2.10", "Python 3.11", "iOS 17.2", "v2.0".
+_VERSIONED = ["version", "Version", "ver.", "release", "Release", "Python", "iOS", "iPadOS", "macOS", "Android",
+              "Linux", "Ubuntu", "Debian", "Firefox", "Chrome", "Node.js", "Java", "PHP", "Perl", "Ruby", "Rust", "Go",
+              "Kotlin", "Swift", "Bluetooth", "USB", "HTML", "HTTP", "Wi-Fi", "WiFi", "GPT", "Llama", "Gemini", "Claude"]
+_AFTER_VERSIONED = "(?:" + "|".join(rf"(?<=\b{re.escape(w)}\s)" for w in _VERSIONED) + r"|(?<![\w.])v(?=\d))"
+
+
+def _version(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A version's parts are whole numbers: "3.11" -> "three point eleven", "2.0.1" -> "two point zero point one"."""
+    lead = "version " if m.group(0).startswith("v") else ""
+    return lead + " point ".join(number(p) for p in m.group("v").split("."))
+
+
 RULES = [
+    Rule("version", "electronic", _AFTER_VERSIONED + r"v?(?P<v>\d+(?:\.\d+){1,3})(?![\w]|\.\d)", _version),
     Rule("email", "electronic", r"(?<![\w.+-])[\w.+-]+@" + _LABEL + r"(?:\." + _LABEL + r")+(?![\w])", _address),
     Rule("url", "electronic", r"(?<![\w@./-])(?:(?:https?|ftp)://)?(?:" + _LABEL + r"\.)+" + TLD + r"(?:\.[A-Za-z]{2})?(?![\w-])" + _PATH, _address),
     Rule("url-scheme", "electronic", r"(?<![\w])(?:https?|ftp)://[^\s]+[\w/]", _address),

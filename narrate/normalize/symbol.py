@@ -70,6 +70,41 @@ def _power(m: re.Match[str], ctx: Ctx) -> str | None:
     return f"{number(m.group('b'), ctx.and_)} to the power of {number(m.group('e'), ctx.and_)}"
 
 
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+def _exponent(e: str, and_: bool) -> str:
+    return number(e.translate(_SUPERSCRIPT).replace("−", "-").lstrip("+"), and_)
+
+
+def _scientific(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"3 x 10^8" -> "three times ten to the power of eight"; "1.6×10⁻¹⁹"; "2.7e10"; "10⁹" -> "ten to the power of nine"."""
+    g = m.groupdict()
+    if g.get("b") is not None:  # a bare power written with superscripts
+        return f"{number(g['b'], ctx.and_)} to the power of {_exponent(g['sup'], ctx.and_)}"
+    mant, e = g.get("m") or g.get("m2"), g.get("e") or g.get("e2") or g.get("e3")
+    assert mant is not None and e is not None
+    return f"{number(mant, ctx.and_)} times ten to the power of {_exponent(e, ctx.and_)}"
+
+
+def _scientific_unit(m: re.Match[str], ctx: Ctx) -> str | None:
+    """With its unit, read as the measure class reads it after a plural number: "3 x 10^8 m/s" -> "… meters per second"."""
+    said = _scientific(m, ctx)
+    unit = ctx.sub("2 " + m.group("u"))
+    if said is None or not unit.startswith("two ") or unit[4:] == m.group("u"):
+        return None  # not a unit: the rule without one reads the number alone
+    return f"{said} {unit[4:]}"
+
+
+_SUP = r"[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
+_SCI = (r"(?<![\w.])(?:(?P<m>\d+(?:\.\d+)?)\s?[x×·]\s?10(?:\^(?P<e>[-−+]?\d{1,3})|(?P<e3>" + _SUP + r"))"
+        r"|(?P<m2>\d+(?:\.\d+)?)[eE](?P<e2>[-−+]?\d{1,3})|(?P<b>\d+)(?P<sup>" + _SUP + r"))")
+#: Scientific notation, before dimensions ("3 x 10") and ranges read its parts; with a unit after it, or alone.
+SCIENTIFIC = [
+    Rule("scientific-unit", "symbol", _SCI + r"\s?(?P<u>[A-Za-zµμ°Ω][\wµμ°Ω/²³⁻¹]*)(?![\w.])", _scientific_unit),
+    Rule("scientific", "symbol", _SCI + r"(?![\w.]\d?)", _scientific),
+]
+
 RULES = [
     Rule("power", "symbol", r"(?<![\w.])(?P<b>\d+(?:\.\d+)?)\^(?P<e>[-−]?\d+)(?![\w.]\d?)", _power),
     Rule("hashtag", "symbol", r"(?<![\w&#])#(?P<t>[A-Za-z][A-Za-z0-9_]*)(?![\w#])", _hashtag),
