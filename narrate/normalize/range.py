@@ -94,10 +94,12 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
             return f"{number(left)} {number(right)}"  # "a 1-2 finish" is a placing: "a one two finish"
         if not _increasing(left, right):
             if max(len(left), len(right)) <= 3 and left.isdigit() and right.isdigit():
-                # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3", "won 102-99", "143-9"
                 sentence = ctx.before(m, 120).rsplit(". ", 1)[-1] + ctx.after(m, 120).split(". ", 1)[0]
-                joint = "for" if int(right) <= 10 <= int(left) and CRICKET.search(sentence) else "to"  # "245-6 at stumps"
-                return f"{number(left, ctx.and_)} {joint} {number(right, ctx.and_)}"
+                if int(right) <= 10 <= int(left) and CRICKET.search(sentence):
+                    return f"{number(left, ctx.and_)} for {number(right, ctx.and_)}"  # runs for wickets: "245-6 at stumps"
+                if len(left) - len(right) <= 1:
+                    # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3", "won 102-99"; "978-0" is a code
+                    return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
             return None
         if ctx.options.ungrouped_as_digits and counted(ctx, m):  # "10000-20000 refugees": counts, not codes
             return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
