@@ -194,8 +194,9 @@ def _tidy(pieces: list[Piece], text: str) -> list[Piece]:
         if i + 1 < len(out) and out[i + 1][2] is None and _text(out[i + 1][3]).startswith("-") and text[e + 1 : e + 2].isalnum():
             ns, ne, _, nxt = out[i + 1]
             # two numbers no rule joined keep a pause between them: "1000-998" is not "one thousand nine hundred …"
-            between = (_text(nxt) == "-" and i + 2 < len(out) and out[i + 2][2] is not None and out[i + 2][2].cls in _NUMERIC
-                       and " " in _text(out[i][3]).strip() + _text(out[i + 2][3]).strip())
+            after = out[i + 2] if i + 2 < len(out) else None
+            between = (_text(nxt) == "-" and after is not None and after[2] is not None and after[2].cls in _NUMERIC
+                       and " " in _text(out[i][3]).strip() + _text(after[3]).strip())
             out[i + 1] = (ns, ne, None, (", " if between else " ") + _text(nxt)[1:])
     spaced: list[Piece] = []
     for piece in out:
