@@ -453,6 +453,8 @@ def check_report(path: Path, voice: str | None = None, max_words: int = MAX_SENT
     findings += check_foreign_scripts(plan, voices, where, beside)
     findings += check_long_sentences(plan, max_words)
     findings += check_skipped(plan)
+    # production cues and speaker labels the parser left unread on purpose
+    findings += [Finding("skipped", n.line, n.text, n.message) for n in parsed.notes]
     findings.sort(key=lambda f: (f.line, f.kind))
     return CheckReport(tuple(findings), tuple(paragraph_stats(plan)))
 
