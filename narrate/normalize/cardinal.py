@@ -4,7 +4,10 @@ Examples: "49" -> "forty nine"; "1,200" -> "one thousand two hundred"; "3.5 mill
 "-2" -> "minus two"; "0.25" -> "zero point two five"; ".5" -> "point five"; "004" -> "zero zero four";
 "401(k)" -> "four oh one K"; "501(c)(3)" -> "five oh one C three"; "5bn people" -> "five billion people";
 "Washington, DC 20500" -> "Washington, D C two zero five zero zero" (a ZIP code after a state or "ZIP");
-"3k people" -> "three thousand people" (but "a 10k race" keeps its letter: "k" is thousand only before a count noun).
+"3k people" -> "three thousand people" (but "a 10k race" keeps its letter: "k" is thousand only before a count noun);
+"70B parameters" -> "seventy billion parameters", "1M tokens" -> "one million tokens" (a glued "k", "M", "B" before
+any plural noun); "rose by 275K." -> "rose by two hundred seventy five thousand." (a "K" after 10 or more at a
+clause's end, but "a 5K run", "the 10K." keep the letter).
 With ``ungrouped_as_digits``, "No. 80417" -> "number eight zero four one seven" (but "80417 people" stays a count).
 """
 
@@ -12,10 +15,10 @@ from __future__ import annotations
 
 import re
 
-from .measure import counted
+from .measure import counted, plural_noun
 from .money import scales
 from .numbers import digits, number, pluralize_last, ungrouped, year
-from .rules import LEFT, NUM, RIGHT, Ctx, Rule, alternation, rows, spell, words
+from .rules import LEFT, NUM, RIGHT, Ambiguous, Ctx, Rule, alternation, rows, spell, words
 
 #: Scale suffixes that can only mean a scale; the others ("k", "M", "b") also name units, races, bytes.
 SURE_SCALES = frozenset({"bn", "mn", "mln", "tn", "trn"})
@@ -91,15 +94,34 @@ POSTAL = [Rule("zip-code", "cardinal", r"(?<![\w.,-])\d{5}(?:-\d{4})?(?![\w]|[.,
 #: "401(k)", "501(c)(3)", "Section 8(a)": a number with lettered or numbered subsections in parentheses.
 SECTION = [Rule("section", "cardinal", r"(?<![\w.])(?<!\d,)(?P<n>\d+)(?P<p>(?:\((?:[A-Za-z]{1,2}|\d{1,2})\)){1,3})(?![\w])", _section)]
 
+#: Glued scale letters that a plural noun after makes a count ("70B parameters"); a lowercase "m" is measure's.
+_PLURAL_SCALES = frozenset({"k", "M", "B"})
+#: Words before "10K" that make it a named race, not a count: "a 5K run", "won the 10K."
+_RACE_BEFORE = frozenset({"a", "an", "the", "this", "that", "his", "her", "their", "its", "our", "my", "your"})
+
+
 def _scaled(m: re.Match[str], ctx: Ctx) -> str | None:
     scale = m.group("s")
-    if scale not in SURE_SCALES and not counted(ctx, m):
+    spoken = f"{number(m.group('n'))} {scales()[scale]}"
+    if scale in SURE_SCALES or counted(ctx, m):
+        return spoken
+    if m.group("sp"):
         return None
-    return f"{number(m.group('n'))} {scales()[scale]}"
+    if scale in _PLURAL_SCALES and plural_noun(ctx, m) or scale == "K" and _clause_end_thousands(m, ctx):
+        return Ambiguous(spoken)  # a guess: "70B parameters" is billions, "the 7B model" a name
+    return None
+
+
+def _clause_end_thousands(m: re.Match[str], ctx: Ctx) -> bool:
+    """"Payrolls rose by 275K." ends a clause with thousands; "a 5K run", "the 10K." and "4K" name other things."""
+    if float(m.group("n").replace(",", "")) < 10 or not re.match(r"[ \t]*(?:[.,;:!?)\]–—]|\n|$)", ctx.after(m, 20)):
+        return False
+    before = ctx.word_before(m).lower()
+    return before not in _RACE_BEFORE and not before.endswith(("'s", "’s"))
 
 
 #: "5bn people", "1.2bn users", "3k people", "5M users": a count with a scale suffix and no currency.
-SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")\s?(?P<s>" + alternation(SCALE_SUFFIXES) + r")(?![\w])", _scaled)]
+SCALED = [Rule("scaled", "cardinal", LEFT + r"(?P<n>" + NUM + r")(?P<sp>\s?)(?P<s>" + alternation(SCALE_SUFFIXES) + r")(?![\w])", _scaled)]
 
 #: "F-16s", "T-72s", "S-400s": plurals of model numbers.
 MODEL_PLURAL = [Rule("model-plural", "cardinal", r"(?<=[A-Za-z]-)(?P<n>\d+)s(?![\w])", _model_plural)]

@@ -17,7 +17,7 @@ import re
 
 from .cardinal import SCALE_SUFFIXES, SURE_SCALES
 from .fraction import CRICKET
-from .measure import SCALE_WORDS, UNIT, adjectival, counted, lookup
+from .measure import SCALE_WORDS, UNIT, adjectival, counted, lookup, plural_noun
 from .money import PREFIX, SCALE, adjectival_amount, currencies, scales
 from .numbers import number, year
 from .rules import NUM, Ambiguous, Ctx, Rule, alternation
@@ -107,7 +107,7 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
     if high and (low or left_bare):
         # "2-3bn people", "10-15k troops": one scale multiplies both sides and is said once; "500k-1m people": each its own
         lo_scale, hi_scale = (low.group(2) if low else high.group(2)), high.group(2)
-        if {lo_scale, hi_scale} <= SURE_SCALES or counted(ctx, m):
+        if {lo_scale, hi_scale} <= SURE_SCALES or counted(ctx, m) or plural_noun(ctx, m):
             lo_words = number(low.group(1) if low else left) + ("" if lo_scale == hi_scale else " " + scales()[lo_scale])
             return f"{lo_words} to {number(high.group(1))} {scales()[hi_scale]}"
     cur = re.match(PREFIX, left)
