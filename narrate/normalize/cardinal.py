@@ -17,7 +17,7 @@ import re
 
 from .measure import counted, plural_noun
 from .money import scales
-from .numbers import digits, number, pluralize_last, ungrouped, year
+from .numbers import cardinal, digits, number, pluralize_last, ungrouped, year
 from .rules import LEFT, NUM, RIGHT, Ambiguous, Ctx, Rule, alternation, rows, spell, words
 
 #: Scale suffixes that can only mean a scale; the others ("k", "M", "b") also name units, races, bytes.
@@ -151,7 +151,21 @@ CODE = [Rule("code", "cardinal", r"(?<=[A-Za-z]|-)[1-9]\d{2,3}(?![\w]|[.,]\d)", 
 
 IDENTIFIER = [Rule("identifier", "cardinal", r"(?<![\w.])(?<!\d,)[1-9]\d{2,3}(?![\w]|[.,]\d)", _identifier)]
 
+#: Round numbers in the plural, as "many": "1,000s of people" -> "thousands of people".
+_ROUND_PLURALS = {"100": "hundreds", "1000": "thousands", "10000": "tens of thousands", "100000": "hundreds of thousands",
+                  "1000000": "millions"}
+
+
+def _ers(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A team named by its number: "76ers" -> "seventy sixers", "49ers" -> "forty niners"."""
+    said = cardinal(int(m.group("n")))
+    return said + ("rs" if said.endswith("e") else "ers")
+
+
 RULES = [
+    Rule("round-plural", "cardinal", r"(?<![\w.,])(?P<n>100|1,?000|10,?000|100,?000|1,?000,?000)s(?![\w'’])",
+         lambda m, ctx: _ROUND_PLURALS[m.group("n").replace(",", "")]),
+    Rule("ers", "cardinal", r"(?<![\w.,])(?P<n>[1-9]\d?)ers(?![\w])", _ers),
     # a minus sign only where it cannot be a range or a hyphenated word: "-2", "(−3.5)"
     Rule("negative", "cardinal", r"(?<![\w.)\-–])(?<!\d,)[-−](?P<n>" + NUM + ")" + RIGHT, _negative),
     # thousands grouped by dots (two groups or more: "1.000.000") or by spaces ("10 000", "1 000 000", also thin

@@ -133,10 +133,10 @@ def adjectival(m: re.Match[str], ctx: Ctx, hyphen: bool) -> bool:
     after = ctx.word_after(m)
     if after.lower() in words("measure_nouns.txt"):
         return True
-    return _determined(before, ctx, m) and _singular_noun(after, ctx.after(m, 40)[len(after) + 1 :])
+    return determined(before, ctx, m) and singular_noun(after, ctx.after(m, 40)[len(after) + 1 :])
 
 
-def _determined(before: str, ctx: Ctx, m: re.Match[str]) -> bool:
+def determined(before: str, ctx: Ctx, m: re.Match[str]) -> bool:
     """A determiner right before, or before one lowercase adjective: "the 10 GW", "Tesla's 100 MWh", "the new 10 GW"."""
     if before in _DETERMINERS or before.endswith(("'s", "’s")) and before.replace("’", "'") not in _CONTRACTIONS:
         return True
@@ -149,7 +149,7 @@ def _determined(before: str, ctx: Ctx, m: re.Match[str]) -> bool:
     return first in _DETERMINERS or first in {"a", "an"}
 
 
-def _singular_noun(word: str, rest: str) -> bool:
+def singular_noun(word: str, rest: str) -> bool:
     """``word`` (with ``rest`` the text after it) can be a singular noun: lowercase, not a stop word, a plural, a
     participle or an adverb; "can" only at a phrase's end ("per 330 ml can.")."""
     if word == "can":
@@ -324,6 +324,8 @@ RULES = [
          + _DIM_SIDE + r")+)(?![\w])", _dimensions),
     # "ratio stands at 25x", "hit 40x.": a multiplier before a word is the symbol class's ("3x faster")
     Rule("times-end", "symbol", LEFT + r"(?P<n>" + NUM + r")[x×](?=[ \t]*(?:[.,;:!?)\]\"”’–—]|\n|$))", _times),
-    Rule("measure", "measure", LEFT + r"(?P<a>" + AMOUNT + r")(?P<sep>\s|-|)(?P<u>" + UNIT + r")(?:/(?P<per>" + PER + r"))?", _measure),
+    # an abbreviation's period before a lowercase word goes with the unit: "20 min. or so" is one sentence
+    Rule("measure", "measure", LEFT + r"(?P<a>" + AMOUNT + r")(?P<sep>\s|-|)(?P<u>" + UNIT + r")(?:/(?P<per>" + PER + r"))?"
+         r"(?:(?<=[a-z])\.(?=\s+[a-z]))?", _measure),
     Rule("per-unit", "measure", LEFT + r"(?P<a>" + NUM + r")/(?P<per>" + PER + r")", _per_only),
 ]

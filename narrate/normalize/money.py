@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .measure import PER, lookup
+from .measure import PER, determined, lookup, singular_noun
 from .numbers import cardinal, number
 from .rules import LEFT, NUM, Ctx, Rule, alternation, rows
 
@@ -62,8 +62,13 @@ def amount(value: str, currency: str, scale: str | None, and_: bool, adjectival:
 
 
 def adjectival_amount(m: re.Match[str], ctx: Ctx) -> bool:
-    """"a $5 fee": an article before and a lowercase word after make the amount a modifier."""
-    return ctx.word_before(m).lower() in {"a", "an"} and re.match(r"\s+[a-z]", ctx.after(m)) is not None
+    """"a $5 fee": an article before and a lowercase word after make the amount a modifier; so do a determiner before
+    and a singular noun after, as for measures ("the $61bn aid package", "the IMF's $3bn deal"; not "the $5 was")."""
+    before = ctx.word_before(m).lower()
+    if before in {"a", "an"}:
+        return re.match(r"\s+[a-z]", ctx.after(m)) is not None
+    after = ctx.word_after(m)
+    return determined(before, ctx, m) and singular_noun(after, ctx.after(m, 40)[len(after) + 1 :])
 
 
 def _prefixed(m: re.Match[str], ctx: Ctx) -> str | None:

@@ -55,6 +55,8 @@ def decade(digits: str, and_: bool = False) -> str:
 
 
 def _decade(m: re.Match[str], ctx: Ctx) -> str | None:
+    if m.group("d") == "1000":
+        return None  # "1000s of people" are thousands (the cardinals' round plurals)
     return decade(m.group("d") or m.group("d2"), ctx.and_)
 
 
