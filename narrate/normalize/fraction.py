@@ -40,9 +40,13 @@ def vulgar(ch: str) -> tuple[int, int]:
 
 
 def mixed(whole: str | None, num: int, den: int, and_: bool = False) -> str:
-    """"4 1/2" -> "four and a half"; without a whole number just the fraction."""
+    """"4 1/2" -> "four and a half"; without a whole number just the fraction. A second number no fraction is written
+    with is not a denominator: "140/90" -> "one hundred forty over ninety", "9/11" -> "nine eleven"."""
     if whole:
         return f"{cardinal(int(whole.replace(',', '')), and_)} and {fraction(num, den, and_, article=True)}"
+    if den not in _DENOMINATORS:
+        joint = " over " if num > den > 1 else " "
+        return f"{cardinal(num, and_)}{joint}{cardinal(den, and_)}"
     return fraction(num, den, and_)
 
 
@@ -73,7 +77,8 @@ _DENOMINATORS = frozenset({2, 3, 4, 5, 6, 8, 10, 16, 32, 64, 100})
 _ODDS_BEFORE = re.compile(r"\b(?:odds(?: of)?|at|priced at|price of|quoted at|backed at|favou?rite at|from|to|out to|in to)\s+$", re.I)
 _ODDS_AFTER = re.compile(r"\s+(?:odds|shot|outsider|chance|favou?rite|on|against)\b", re.I)
 #: A cricket score or bowling figures, "89/3 after 20 overs", "figures of 4/23": runs (or wickets) "for" the other.
-CRICKET = re.compile(r"\b(?:overs?|wickets?|stumps|innings|declared|all out|bowled|bowling|figures of|run rate|batting|Test|T20|ODI)\b")
+CRICKET = re.compile(r"\b(?:overs?|wickets?|stumps|innings|declared|all out|bowled|bowling|figures of|run rate|batting|Test|T20|ODI|"
+                     r"at (?:lunch|tea))\b")
 
 
 def _fraction(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -87,10 +92,6 @@ def _fraction(m: re.Match[str], ctx: Ctx) -> str | None:
             return f"{cardinal(num, ctx.and_)} for {cardinal(den, ctx.and_)}"  # "89/3", "4/23"
         if num >= den and (_ODDS_BEFORE.search(ctx.before(m, 20)) or _ODDS_AFTER.match(ctx.after(m, 15))):
             return f"{cardinal(num, ctx.and_)} to {cardinal(den, ctx.and_)}"  # "5/1", "100/1 shot"
-    if den not in _DENOMINATORS and "/" in m.group(0):
-        # "140/90" (a blood pressure, a ratio): "over"; "9/11", "31/32" keep their names
-        joint = " over " if num > den and whole is None and den > 1 else " "
-        return f"{cardinal(num, ctx.and_)}{joint}{cardinal(den, ctx.and_)}"
     return mixed(whole, num, den, and_=ctx.and_)
 
 

@@ -71,6 +71,9 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
     return spoken
 
 
+#: Words before a lopsided vote or score: "the vote was 143-9", "passed 387-5", "won 100-0".
+_VOTE = re.compile(r"\b(?:votes?|voted|was|were|by|passed|approved|adopted|rejected|won|lost|beat|defeated|margin of|tally of)\s+(?:of\s+)?$",
+                   re.IGNORECASE)
 _PLACING = re.compile(r"\s+(?:finish|finishes|punch|sweep|placing)\b")
 _BETWEEN = re.compile(r"\b[Bb]etween\s+$")
 
@@ -97,8 +100,9 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
                 sentence = ctx.before(m, 120).rsplit(". ", 1)[-1] + ctx.after(m, 120).split(". ", 1)[0]
                 if int(right) <= 10 <= int(left) and CRICKET.search(sentence):
                     return f"{number(left, ctx.and_)} for {number(right, ctx.and_)}"  # runs for wickets: "245-6 at stumps"
-                if len(left) - len(right) <= 1:
-                    # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3", "won 102-99"; "978-0" is a code
+                if len(left) - len(right) <= 1 or _VOTE.search(ctx.before(m, 30)):
+                    # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3", "won 102-99", "the vote was 143-9";
+                    # "978-0" is a code
                     return f"{number(left, ctx.and_)} to {number(right, ctx.and_)}"
             return None
         if ctx.options.ungrouped_as_digits and counted(ctx, m):  # "10000-20000 refugees": counts, not codes

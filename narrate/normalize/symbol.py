@@ -101,7 +101,7 @@ _SCI = (r"(?<![\w.])(?:(?P<m>\d+(?:\.\d+)?)\s?[x×·]\s?10(?:\^(?P<e>[-−+]?\d{
         r"|(?P<m2>\d+(?:\.\d+)?)[eE](?P<e2>[-−+]?\d{1,3})|(?P<b>\d+)(?P<sup>" + _SUP + r"))")
 #: Scientific notation, before dimensions ("3 x 10") and ranges read its parts; with a unit after it, or alone.
 SCIENTIFIC = [
-    Rule("scientific-unit", "symbol", _SCI + r"\s?(?P<u>[A-Za-zµμ°Ω][\wµμ°Ω/²³⁻¹]*)(?![\w.])", _scientific_unit),
+    Rule("scientific-unit", "symbol", _SCI + r"\s?(?P<u>[A-Za-zµμ°Ω][\wµμ°Ω/²³⁻¹]*)(?!\w|\.\w)", _scientific_unit),
     Rule("scientific", "symbol", _SCI + r"(?![\w.]\d?)", _scientific),
 ]
 

@@ -90,7 +90,8 @@ def _zone(m: re.Match[str]) -> str:
 #: Words after which a time is a clock time: "at 14:00", "by 0930", "between 9.15 and 10.30".
 _AT = re.compile(r"\b(?:[Aa]t|[Bb]y|[Uu]ntil|[Tt]ill|[Ff]rom|[Bb]efore|[Aa]fter|[Aa]round|[Ss]ince|[Bb]etween|[Aa]nd|[Tt]o)\s+$")
 #: A race time: "clocked 14:00", "a time of 3:43", "record of 3:43", "personal best of 26:11".
-_RACE_BEFORE = re.compile(r"\b(?:clocked|timed|(?:a|winning|finishing) time of|record of|best of)\s+$", re.IGNORECASE)
+_RACE_BEFORE = re.compile(r"\b(?:clocked|timed|(?:a|winning|finishing) time of|record of|best of|"
+                          r"(?:\d+\s?(?:K|k|km|m)|mile|marathon|half-marathon|race|course|meters|metres|distance)\s+in)\s+$")
 #: A margin: "finished 6:17 behind", "0:45 ahead of Smith" (but "at 14:00 behind closed doors" is a clock time).
 _RACE_AFTER = re.compile(r"\s+(?:behind|ahead)\b", re.IGNORECASE)
 #: A score written with a colon ("won 26:24"), not a time.
