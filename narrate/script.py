@@ -217,15 +217,34 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-# Clause boundaries, strongest first; each a regex whose match END is where the split goes.
-_CLAUSE_SPLITS = (
-    re.compile(r"[;:]\s+"),
-    re.compile(r"\s+[—–]\s+|—"),
-    re.compile(r",\s+(?=(?:and|but|or|so|yet|while|whereas|which|who|where|when|although|though|because|since|after|before|as|if|unless|until)\b)"),
-    re.compile(r",\s+"),
-    re.compile(r"\s+(?=(?:and|but|while|which|because|although|whereas)\b)"),
-    re.compile(r"\s+"),
+# Clause boundaries, strongest first; each a regex whose match END is where the split goes, and whether a boundary
+# inside a list ("Israel, Jordan, Qatar and Egypt") is skipped at that strength (a list is cut only as a last resort).
+_CLAUSE_SPLITS: tuple[tuple[re.Pattern[str], bool], ...] = (
+    (re.compile(r"[;:]\s+"), False),
+    (re.compile(r"\s+[—–]\s+|—"), False),
+    (re.compile(r",\s+(?=(?:and|but|or|so|yet|while|whereas|which|who|where|when|although|though|because|since|after|"
+                r"before|as|if|unless|until|according)\b)"), True),
+    (re.compile(r",\s+"), True),
+    (re.compile(r"(?<!\band)(?<!\bor)(?<!\bbut)\s+(?=(?:according to|compared with|compared to|because|although|whereas|while|"
+                r"which|who|that|despite|amid)\b)"), True),
+    (re.compile(r"\s+(?=(?:and|but)\b)"), True),
+    (re.compile(r",\s+|\s+(?=(?:and|but|while|which|because|although|whereas)\b)"), False),
+    (re.compile(r"\s+"), False),
 )
+#: Items of a list: a comma or "and"/"or" with at most four words to the previous comma and to the next comma or "and".
+_ITEM_WORDS = 4
+
+
+def _in_list(text: str, at: int) -> bool:
+    """Whether the boundary at ``at`` separates the short items of a list: "the WHO, | UNICEF, MSF and …"."""
+    before = re.split(r",\s+", text[max(0, at - 120) : at].rstrip(", "))
+    after = re.split(r",\s+|\s+(?:and|or)\s+", text[at : at + 160].lstrip(", "), maxsplit=2)
+    short = [len(item.split()) <= _ITEM_WORDS + 1 for item in after[:-1]]
+    if len(short) >= 2 and all(short):
+        return True  # the first items of a list: "travel to Israel, | the West Bank, Jordan, Qatar and Egypt"
+    if len(before) < 2 and not re.search(r",", text[at : at + 120].split(" and ", 1)[0]):
+        return False  # one comma or "and" alone joins two clauses, not a list
+    return len(before[-1].split()) <= _ITEM_WORDS + 1 and bool(short) and short[0]
 
 
 def split_clauses(sentence: str, max_words: int) -> list[str]:
@@ -244,7 +263,7 @@ def split_clauses(sentence: str, max_words: int) -> list[str]:
         i = bisect.bisect_left(starts, bounds[-1])
         lo, hi = starts[i + max_words], starts[i + window]
         cut = None
-        for pattern in _CLAUSE_SPLITS:
+        for pattern, _ in _CLAUSE_SPLITS:
             found = [m.end() for m in pattern.finditer(sentence, lo, hi)]
             if found:
                 cut = found[-1]
@@ -262,13 +281,15 @@ def _split(text: str, lo: int, hi: int, starts: list[int], max_words: int) -> li
     if last - first <= max_words:
         return [text[lo:hi].strip()]
     middle = (lo + hi) / 2
-    for pattern in _CLAUSE_SPLITS:
+    for pattern, not_in_lists in _CLAUSE_SPLITS:
         best = None
         for m in pattern.finditer(text, lo, hi):
             cut = m.end()
             # A cut must leave at least a few words on each side.
             k = bisect.bisect_left(starts, cut)
             if k - first < 4 or last - k < 4:
+                continue
+            if not_in_lists and _in_list(text, m.start()):
                 continue
             if best is None or abs(cut - middle) < abs(best - middle):
                 best = cut

@@ -33,6 +33,14 @@ def test_long_sentence_splits_at_a_clause_and_keeps_every_word() -> None:
     assert all(len(p.split()) <= 35 for p in parts)
 
 
+@pytest.mark.parametrize("sentence,cut", cases("script_clauses.txt"))
+def test_long_sentence_is_cut_at_a_clause_not_inside_a_list(sentence: str, cut: str) -> None:
+    parts = split_clauses(sentence, 35)
+    assert " ".join(parts).split() == sentence.split()
+    assert any(p.startswith(cut) for p in parts[1:]), parts
+    assert not any(p.endswith((" and", " or")) for p in parts[:-1]), parts
+
+
 def test_sentence_without_punctuation_still_splits_when_very_long() -> None:
     sentence = " ".join(f"word{i}" for i in range(100))
     parts = split_clauses(sentence, 35)
