@@ -11,8 +11,9 @@ import pytest
 from casefiles import cases
 from conftest import ROOT
 from narrate.errors import InputError
-from narrate.script import (DIRECTIVES, credits_of, decode_script, is_appeal, is_appeal_sentence, parse_script, read_script, split_clauses,
-                            split_sentences)
+from narrate.script import DIRECTIVES, decode_script, parse_script, read_script
+from narrate.sentences import split_clauses, split_sentences
+from narrate.skip import credits_of, is_appeal, is_appeal_sentence
 
 
 @pytest.mark.parametrize("paragraph,expected", cases("sentences"))
@@ -226,13 +227,13 @@ def test_appeal_prefilter_never_changes_an_answer(monkeypatch: pytest.MonkeyPatc
     # is_appeal_sentence first looks for any cue word at all; without that shortcut every answer must be the same.
     import dataclasses
 
-    from narrate import script
+    from narrate import skip
 
     texts = [str(p.values[0]) for p in cases("script_appeals.txt")]
     texts += [s for f in (ROOT / "scripts").glob("*.txt") for s in split_sentences(f.read_text(encoding="utf-8"))]
     fast = [is_appeal_sentence(t) for t in texts]
-    rules = script._skip_rules()
-    monkeypatch.setattr(script, "_skip_rules", lambda: dataclasses.replace(rules, any_cue=re.compile("")))
+    rules = skip.skip_rules()
+    monkeypatch.setattr(skip, "skip_rules", lambda: dataclasses.replace(rules, any_cue=re.compile("")))
     assert [is_appeal_sentence(t) for t in texts] == fast
 
 
