@@ -86,6 +86,17 @@ def read_script(path: Path) -> str:
     return decode_script(raw, str(path))
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when text saved as UTF-16 without its BOM: nearly every other byte NUL (Latin text)."""
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    for encoding, zeros, chars in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        if zeros.count(0) >= 0.9 * pairs and chars.count(0) <= 0.01 * pairs:
+            return encoding
+    return None
+
+
 def decode_script(raw: bytes, name: str = "script") -> str:
     if raw.startswith(codecs.BOM_UTF8):
         raw, encoding = raw[3:], "utf-8"
@@ -94,7 +105,9 @@ def decode_script(raw: bytes, name: str = "script") -> str:
     else:
         encoding = "utf-8"
         if b"\x00" in raw[:65536]:
-            raise InputError(f"{name}: looks like a binary file (NUL bytes), not a text script")
+            encoding = _utf16_without_bom(raw[:65536]) or ""
+            if not encoding:
+                raise InputError(f"{name}: looks like a binary file (NUL bytes), not a text script")
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -446,6 +459,13 @@ def parse_script(text: str, name: str = "script", max_words: int = 35, strict: b
         line = drop_markup(line)
         if not line:  # an image, a footnote mark: nothing to read
             continue
+        if line.startswith("|") and line.endswith("|") and len(line) > 1:
+            # a Markdown table: the rule under its head is dropped, each row read as a sentence of its cells
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if all(_TABLE_RULE.fullmatch(c) for c in cells):
+                continue
+            line = ", ".join(c for c in cells if c)
+            line = line if _ENDS.search(line) else line + "."
         cleaned = drop_cues(line)
         if cleaned != line:
             notes.append(Problem(lineno, line, "production cue in the line: not narrated"))
@@ -461,9 +481,12 @@ def parse_script(text: str, name: str = "script", max_words: int = 35, strict: b
                 para[-1] = (para[-1][0], para[-1][1] + ".")
         item = _ITEM.match(line)
         if item and (not para or _ENDS.search(para[-1][1])):
-            # A list item ("- Aid is slow", "2. Second") is read as a sentence of its own, without its marker.
-            line = line[item.end() :]
+            # A list item ("- Aid is slow", "2. Second") is read as a sentence of its own, without its marker
+            # (and a task list's box: "- [x] Done").
+            line = re.sub(r"^\[[ xX]\][ \t]+", "", line[item.end() :])
             line = line if _ENDS.search(line) else line + "."
+            if re.match(r"[a-z]+\b", line):  # "- check the figure": a sentence of its own, as its capital says
+                line = line[0].upper() + line[1:]
         elif _is_heading_line(line, para[-1][1] if para else None, lines[idx + 1].strip() if idx + 1 < len(lines) else ""):
             # "SCHOOLS\nTeachers will strike": a heading inside a paragraph is read on its own.
             flush()
@@ -483,6 +506,8 @@ _HEADING = re.compile(r"#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
 #: a line that ended a sentence or a lead-in ("Key points:"); otherwise "- and …" is a dash at a line wrap.
 _ITEM = re.compile(r"(?:[-*+•‣◦▪–]|\d{1,2}[.)]|[a-z][)])[ \t]+(?=\S)")
 _ENDS = re.compile(r"[.!?:;…][\"'’”)\]]*$")
+#: A cell of the rule under a Markdown table's head: "---", ":--:", "" (an empty cell between pipes).
+_TABLE_RULE = re.compile(r":?-{3,}:?|")
 _EMPHASIS = re.compile(r"(?<![\w*_`])(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1(?![\w*_`])")
 
 

@@ -189,6 +189,8 @@ def test_unclosed_front_matter() -> None:
     [
         (codecs.BOM_UTF8 + "Héllo.\r\nWorld.".encode(), "Héllo.\nWorld."),
         ("Héllo.".encode("utf-16"), "Héllo."),
+        ("The river rose.\nIt rained.".encode("utf-16-le"), "The river rose.\nIt rained."),  # no BOM
+        ("The river rose.".encode("utf-16-be"), "The river rose."),
         (b"Old\rMac", "Old\nMac"),
         (b"Tab\tand\x07bell.", "Tab\tand bell."),
     ],
