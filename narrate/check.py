@@ -294,7 +294,8 @@ def check_spelling(plan: Plan, voices: Voices, where: _LineFinder, script: Path 
             parts = clean.split("-")
             if any(p[:1].isupper() for p in parts) and len(parts) > 1:
                 continue  # al-Muhandis, Syrian-Iraqi, US-backed
-            bad = [p for p in parts if p.lower() not in known_extra and speller.unknown([p.lower()])]  # type: ignore[attr-defined]
+            bad = [p for p in parts if p.lower() not in known_extra and speller.unknown([p.lower()])  # type: ignore[attr-defined]
+                   and not _british(p.lower(), speller)]
             if not bad:
                 continue
             lower = clean.lower()
@@ -311,6 +312,29 @@ def check_spelling(plan: Plan, voices: Voices, where: _LineFinder, script: Path 
                 findings.append(Finding("spelling", line, word, f'"{word}" is not in the dictionary; if it is a name, add how it is said',
                                         lexicon_add_command(clean, spell=False, say=clean, script=script)))
     return findings
+
+
+#: British spellings and their American forms, the dictionary's: "defences", "criticised", "kilometres", "dialling".
+_BRITISH = (
+    (re.compile(r"our(?=s?$|ed$|ing$|ite|able|ful|less|ism|ist)"), "or"),  # colour, favourite, honourable
+    (re.compile(r"is(?=e[sd]?$|ing$|ation|ations$|er|ers$)"), "iz"),  # criticised, organisation
+    (re.compile(r"ys(?=e[sd]?$|ing$)"), "yz"),  # analysed, paralysing
+    (re.compile(r"tre(?=s?$|d$)"), "ter"),  # kilometres, centred
+    (re.compile(r"ence(?=s?$)"), "ense"),  # defence, licence, offence
+    (re.compile(r"([aeiou])ll(?=ed$|ing$|er$|ers$)"), r"\1l"),  # travelled, dialling, modeller
+    (re.compile(r"ogue(?=s?$)"), "og"),  # catalogue, dialogue
+    (re.compile(r"amme(?=s?$|d$)"), "am"),  # programme
+    (re.compile(r"ae|oe"), "e"),  # paediatric, manoeuvre
+)
+
+
+def _british(word: str, speller: object) -> bool:
+    """Whether ``word`` is a British spelling of a word the (American) dictionary knows."""
+    for pattern, american in _BRITISH:
+        variant = pattern.sub(american, word)
+        if variant != word and not speller.unknown([variant]):  # type: ignore[attr-defined]
+            return True
+    return False
 
 
 def check_ambiguous(plan: Plan, where: _LineFinder) -> list[Finding]:

@@ -97,6 +97,12 @@ def test_misspelling_in_lowercase_is_flagged_but_names_are_not(tmp_path: Path) -
     assert spelling[0].line == 1
 
 
+def test_british_spellings_are_not_misspellings(tmp_path: Path) -> None:
+    text = ("The defences were criticised by analysts, who travelled 40 kilometres while dialling the centre. "
+            "The colour of the programme was analysed. The goverment was late.\n")
+    assert [f.text for f in kinds(check_script(write(tmp_path, text)), "spelling")] == ["goverment"]
+
+
 def test_ambiguous_300m(tmp_path: Path) -> None:
     findings = check_script(write(tmp_path, "The wall is 300m long.\n"))
     (f,) = kinds(findings, "ambiguous")
