@@ -26,6 +26,7 @@ SEVERITY = {
     "typo": "warning",
     "digits-left": "warning",
     "directive": "warning",
+    "empty": "warning",
     "foreign-script": "warning",
     "other-language": "info",
     "long-sentence": "info",
@@ -464,9 +465,11 @@ def check_report(path: Path, voice: str | None = None, max_words: int = MAX_SENT
     text = read_script(path)
     parsed = parse_script(text, name=str(path), max_words=max_words, strict=False)
     voices = Voices(path.resolve().parent)
-    plan = build_plan(path, voice=voice, max_words=max_words, strict=False, voices=voices)
+    plan = build_plan(path, voice=voice, max_words=max_words, strict=False, voices=voices, allow_empty=True)
     where = _LineFinder(text)
     findings: list[Finding] = [Finding("directive", p.line, p.text, p.message) for p in parsed.problems]
+    if not plan.narrated:
+        findings.append(Finding("empty", 1, path.name, "nothing to narrate: every paragraph is a credit, an appeal or a directive"))
     # The project lexicon is the one beside the script; name it when that is not the current folder.
     beside = None if path.resolve().parent == Path.cwd().resolve() else path
     findings += check_acronyms(plan, voices, where, beside)

@@ -60,15 +60,16 @@ def estimate_seconds(spoken: str, rate_wpm: int) -> float:
 
 
 def build_plan(script: Path, voice: str | None = None, max_words: int = MAX_SENTENCE_WORDS, strict: bool = True,
-               voices: Voices | None = None, normalize: Normalizer = normalize_spans) -> Plan:
+               voices: Voices | None = None, normalize: Normalizer = normalize_spans, allow_empty: bool = False) -> Plan:
     """Read, parse and normalize a script file into its plan.
 
     ``voices`` (for the script's folder) lets a caller that needs the profiles too load them once; ``normalize``
-    must return what normalize_spans returns (a render passes a NormalizeMemo's).
+    must return what normalize_spans returns (a render passes a NormalizeMemo's). A plan with nothing to narrate is
+    an InputError unless ``allow_empty`` (``check`` lists what a script of credits alone holds).
     """
     text = read_script(script)
     return plan_text(text, name=str(script), script_dir=Path(script).resolve().parent, voice=voice, max_words=max_words,
-                     strict=strict, voices=voices, normalize=normalize)
+                     strict=strict, voices=voices, normalize=normalize, allow_empty=allow_empty)
 
 
 def plan_text(
@@ -80,14 +81,16 @@ def plan_text(
     strict: bool = True,
     voices: Voices | None = None,
     normalize: Normalizer = normalize_spans,
+    allow_empty: bool = False,
 ) -> Plan:
     parsed = parse_script(text, name=name, max_words=max_words, strict=strict)
     if voices is None:
         voices = Voices(script_dir)
-    return _plan(parsed, voices, name, voice, normalize)
+    return _plan(parsed, voices, name, voice, normalize, allow_empty)
 
 
-def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str | None, normalize: Normalizer) -> Plan:
+def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str | None, normalize: Normalizer,
+          allow_empty: bool = False) -> Plan:
     base_voice = voice_override or parsed.front_matter.get("voice") or "default"
     voices.get(base_voice, f"{name}: front matter" if not voice_override and "voice" in parsed.front_matter else "")
     current = base_voice
@@ -152,7 +155,7 @@ def _plan(parsed: ParsedScript, voices: Voices, name: str, voice_override: str |
                         estimated_s=estimate_seconds(norm.spoken, rate) if kind == "narration" else 0.0, line=s.line,
                         paragraph=para_no, sentence=sentence_no, rate_wpm=rate, parts=norm.utterance(), spans=norm.spans)
             )
-    if not any(s.narrated for s in segments):
+    if not allow_empty and not any(s.narrated for s in segments):
         raise InputError(f"{name}: nothing to narrate (only credits, appeals or directives)")
     title = parsed.front_matter.get("title")
     return Plan(source=name, segments=tuple(segments), title=title, narrator=parsed.narrator, voice=base_voice,

@@ -97,6 +97,12 @@ def test_misspelling_in_lowercase_is_flagged_but_names_are_not(tmp_path: Path) -
     assert spelling[0].line == 1
 
 
+def test_a_script_of_credits_alone_is_reported_not_refused(tmp_path: Path) -> None:
+    findings = check_script(write(tmp_path, "Written by Jane Doe\n\nVoiceover by Alex Kim\n"))
+    assert [f.kind for f in findings if f.severity == "warning"] == ["empty"]
+    assert len(kinds(findings, "skipped")) == 2
+
+
 def test_british_spellings_are_not_misspellings(tmp_path: Path) -> None:
     text = ("The defences were criticised by analysts, who travelled 40 kilometres while dialling the centre. "
             "The colour of the programme was analysed. The goverment was late.\n")
