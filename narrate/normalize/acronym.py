@@ -228,7 +228,29 @@ def _dotted(m: re.Match[str], ctx: Ctx) -> Result:
     return spoken
 
 
+def _letter_a(m: re.Match[str], ctx: Ctx) -> Result:
+    """The letter A where it cannot be the article: "Class A drugs", "an A in maths", "the A40", "12A", "an A*".
+
+    Said "A-", as spell() says it (espeak-ng reads a lone "A" as the article "uh"); at a sentence's start or before a
+    capitalized word ("in A Tale of Two Cities") it is left to be the article.
+    """
+    if m.group("star") is not None:
+        return "A- star" + ("s" if m.group("pl") else "")
+    before = ctx.before(m, 3)
+    if ctx.after(m, 1).isdigit():
+        return "A- "  # "the A40": the road's number follows, read by the cardinal rules
+    if not before[-1:].isdigit():
+        opening = ctx.text[: m.start()].rstrip()
+        if not opening or opening[-1] in ".!?:;\"“‘'(—–-[":
+            return None  # "A man was arrested.", "“A tragedy,” he said."
+        if re.match(r"\s+[A-Z]", ctx.after(m, 3)):
+            return None  # "in A Tale of Two Cities"
+    return "A-"
+
+
 RULES = [
+    # the letter A ("Class A", "an A in maths", "the A40", "12A", "A*"), before acronyms and the article
+    Rule("letter-a", "acronym", r"(?<![A-Za-z'’.-])A(?:(?P<star>\*)(?P<pl>s)?)?(?![A-Za-z'’*-])", _letter_a),
     # two in capitals with a slash between: "EUR/USD", "P/E", "CDU/CSU", "HIV/AIDS" — each read, the slash not said
     Rule("acronym-pair", "acronym", r"(?<![\w/])(?P<a>[A-Z]{1,6})/(?P<b>[A-Z]{1,6})(?![\w/])", _pair),
     Rule("dotted-acronym", "acronym", r"(?<![\w.])(?P<d>(?:[A-Z]\.){2,})" + SUFFIX + r"(?![\w])", _dotted),
