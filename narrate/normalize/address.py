@@ -93,6 +93,8 @@ def _street(m: re.Match[str], ctx: Ctx) -> str | None:
     before = ctx.before(m, 80)
     if not _NAME_BEFORE.search(before):
         return None
+    if written.casefold() == "cir" and re.match(r"\.?\s*(?:\d{4}|\))", ctx.after(m, 8)):
+        return None  # "(9th Cir. 1997)": a court of appeals' circuit, not a Circle
     if not _ADDRESS_BEFORE.search(before):
         if re.match(r"\s+[A-Z]", ctx.after(m, 40)):
             return None  # "Iraqi Dr. Ahmed", "visit St. Louis": a title before a name (abbreviation reads it)

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 from .money import currencies
-from .numbers import number
+from .numbers import number, year
 from .rules import NUM, Ctx, Rule, alternation, rows
 
 SILENT = "(silent)"
@@ -57,9 +57,46 @@ def _other(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 def _hashtag(m: re.Match[str], ctx: Ctx) -> str | None:
-    """"#MeToo" -> "hashtag Me Too": the words of a camel-cased tag apart, so engines say them as words."""
+    """"#MeToo" -> "hashtag Me Too": the words of a camel-cased tag apart, so engines say them as words; letters in
+    capitals are spelled and a year is a year ("#GE2024" -> "hashtag G E twenty twenty four"); "the hashtag #MeToo"
+    says "hashtag" once."""
     words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", m.group("t"))
-    return "hashtag " + " ".join(number(w) if w.isdigit() else w for w in words)
+    said = []
+    for w in words:
+        if w.isdigit():
+            said.append(year(int(w)) if len(w) == 4 and 1900 <= int(w) < 2100 else number(w))
+        elif w.isupper() and len(w) > 1:
+            said.append(ctx.sub(w))
+        else:
+            said.append(w)
+    lead = "" if re.search(r"\bhashtags?\s+$", ctx.before(m, 12), re.I) else "hashtag "
+    return lead + " ".join(said)
+
+
+def _handle(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"@BBCBreaking" -> "at B B C Breaking": a social handle, its parts apart; "at" once after "at" ("follow us at @x")."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|_", m.group("h"))
+    said = [ctx.sub(w) if w.isupper() and len(w) > 1 else number(w) if w.isdigit() else "underscore" if w == "_" else w for w in words]
+    lead = "" if re.search(r"\bat\s+$", ctx.before(m, 6), re.I) else "at "
+    return lead + " ".join(said)
+
+
+_NOTES = {"#": "sharp", "♯": "sharp", "♭": "flat", "b": "flat"}
+
+
+def _key(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A musical key or note: "F# major" -> "F sharp major", "B♭" -> "B flat", "C#" (the language too) -> "C sharp"."""
+    return f"{m.group('n')} {_NOTES[m.group('a') or m.group('a2')]}"
+
+
+def _episode(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"S2E5" -> "season two, episode five"."""
+    return f"season {number(str(int(m.group('s'))))}, episode {number(str(int(m.group('e'))))}"
+
+
+def _calibre(m: re.Match[str], ctx: Ctx) -> str | None:
+    """".45 caliber" -> "forty five caliber", "a .22 rifle": a calibre in hundredths of an inch is said as a number."""
+    return number(m.group("c"))
 
 
 def _times(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -108,6 +145,13 @@ SCIENTIFIC = [
 RULES = [
     Rule("power", "symbol", r"(?<![\w.])(?P<b>\d+(?:\.\d+)?)\^(?P<e>[-−]?\d+)(?![\w.]\d?)", _power),
     Rule("hashtag", "symbol", r"(?<![\w&#])#(?P<t>[A-Za-z][A-Za-z0-9_]*)(?![\w#])", _hashtag),
+    # a social handle (an email's "@" is the electronic class's, which comes first)
+    Rule("handle", "symbol", r"(?<![\w@.])@(?P<h>[A-Za-z_][A-Za-z0-9_]{1,30})(?![\w@])", _handle),
+    # a key or note: a capital A-G with a sharp or flat sign ("F#", "B♭"), or "Bb"/"Eb" before major/minor
+    Rule("key", "symbol", r"(?<![\w#])(?P<n>[A-G])(?:(?P<a>[#♯♭])(?![\w#])|(?P<a2>b)(?=\s+(?:major|minor)\b))", 
+         _key),
+    Rule("episode", "symbol", r"(?<![\w])[Ss](?P<s>\d{1,2})\s?[Ee](?P<e>\d{1,3})(?![\w])", _episode),
+    Rule("calibre", "symbol", r"(?<![\w.])\.(?P<c>\d{2,3})(?=[\s-]+(?:caliber|calibre|rifle|pistol|revolver|handgun|Magnum|ACP|Special)\b)", _calibre),
     # "3x faster", "a 10x zoom": a multiplier (dimensions, "2 x 12", came first)
     Rule("times", "symbol", r"(?<![\w.])(?<!\d,)(?P<n>" + NUM + r")[x×](?=\s+[A-Za-z])", _times),
     Rule("number-sign", "symbol", r"(?<![\w&])#(?P<n>" + NUM + r")(?![\w])", _hash),
