@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .numbers import cardinal, ordinal
+from .numbers import cardinal, number, ordinal
 from .rules import Ctx, Rule
 
 _VULGAR = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒"
@@ -81,12 +81,32 @@ CRICKET = re.compile(r"\b(?:overs?|wickets?|stumps|innings|declared|all out|bowl
                      r"at (?:lunch|tea))\b")
 
 
+#: A rating: "scored 9/10", "gave it 4/5", "rated 4.8/5", "4/5 stars" -> "nine out of ten".
+_RATED_BEFORE = re.compile(r"\b(?:rated|rates|rating(?: of)?|scored|scores|score of|gave it|gives it|given|awarded|got|earned|marks? of)\s+$", re.I)
+_RATED_AFTER = re.compile(r"\s+(?:stars?|rating|on\s+(?:the\s+)?\w+|from\s+(?:critics|reviewers|users))\b", re.I)
+#: An event named by its date: "the 26/11 attacks", "the 1/6 committee", "7/7" — said number by number.
+_EVENT_AFTER = re.compile(r"\s+(?:attacks?|bombings?|committee|anniversary|victims|commission|inquiry|hearings?|riots?|truthers?)\b", re.I)
+
+
+def _rating(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"rated 4.8/5" -> "four point eight out of five" (the out-of reading is the rule's; a fraction otherwise)."""
+    if not (_RATED_BEFORE.search(ctx.before(m, 16)) or _RATED_AFTER.match(ctx.after(m, 24))):
+        return None
+    return f"{number(m.group('a'), ctx.and_)} out of {number(m.group('b'), ctx.and_)}"
+
+
 def _fraction(m: re.Match[str], ctx: Ctx) -> str | None:
     parts = parse(m.group(0))
     if parts is None:
         return None
     whole, num, den = parts
     if "/" in m.group(0) and whole is None:
+        if re.search(r"(?:\b[A-Z]-|\b(?:Case|case|No\.|App\.|Application)\s+)$", ctx.before(m, 14)):
+            year_written = m.group(0).split("/")[-1]
+            said_year = ("oh " + number(year_written[1:])) if len(year_written) == 2 and year_written[0] == "0" else number(year_written)
+            return f"{number(str(num), ctx.and_)} of {said_year}"  # "Case C-311/18": a case's number and year ("T-201/04")
+        if _EVENT_AFTER.match(ctx.after(m, 16)):
+            return f"{cardinal(num, ctx.and_)} {cardinal(den, ctx.and_)}"  # "the 26/11 attacks"
         sentence = ctx.before(m, 120).rsplit(". ", 1)[-1] + m.group(0) + ctx.after(m, 120).split(". ", 1)[0]
         if CRICKET.search(sentence) and (den <= 10 or num <= 10):
             return f"{cardinal(num, ctx.and_)} for {cardinal(den, ctx.and_)}"  # "89/3", "4/23"
@@ -96,5 +116,6 @@ def _fraction(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
+    Rule("rating", "fraction", r"(?<![\w./])(?P<a>\d{1,3}(?:\.\d)?)/(?P<b>5|10|100)(?![\w/]|[.,]\d)", _rating),
     Rule("fraction", "fraction", r"(?<![\w./])" + MIXED + r"(?:(?:st|nd|rd|th)s?|ST|ND|RD|TH)?(?![\w/]|[.,]\d)", _fraction),
 ]
