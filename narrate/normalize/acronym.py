@@ -24,6 +24,9 @@ _ONSETS = set(
     "st str sw t th tr tw v w wh wr y z".split()
 )
 _VOWELS = "AEIOU"
+#: The two-consonant endings an English word can have ("NATO" has none, "ZANU" none; "LAPD" ends in "pd": spelled).
+_CODAS = frozenset("st nd nt ng nk mp ld lt lk lf lm lp rd rt rk rm rn rl rp rb rg rf rs rc rch sk sp ck ch sh th ts ds ks ps ms ns ls "
+                   "ll ss ff ct ft pt xt wn wl ws ys gh ph".split())
 
 
 def readable(token: str) -> bool:
@@ -37,7 +40,7 @@ def readable(token: str) -> bool:
     if re.search(r"[^aeiouy]{4,}", w) or re.search(r"[aeiou]{3,}", w):
         return False
     coda = re.findall(r"[^aeiou]*$", w)[0]
-    return len(coda) <= 2 and not (len(coda) == 2 and coda[0] == coda[1] and coda not in {"ll", "ss", "ff"})
+    return len(coda) < 2 or coda in _CODAS
 
 
 #: How many of the most frequent English words count as words when written in capitals.

@@ -27,6 +27,7 @@ from . import (
     ordinal,
     percent,
     roman,
+    science,
     symbol,
     telephone,
     time,
@@ -45,6 +46,7 @@ PRIORITY: tuple[list[Rule], ...] = (
     electronic.RULES,  # before anything that would read "un.org" or "a1b2@x.com" piecemeal
     telephone.RULES,  # "555-123-4567" before dates and ranges read it as numbers
     symbol.SCIENTIFIC,  # "3 x 10^8", "1e-9": before dimensions and ranges read their parts
+    science.RULES,  # "NaCl", "H2SO4", "plutonium-239", "XBB.1.5": before codes and decimals read their parts
     cardinal.POSTAL,  # "DC 20500-0003", a ZIP code, before ranges read it as numbers
     address.RULES,  # "45 W 34th St": a house number and direction before measures read "45 W" as watts
     date.RULES,

@@ -53,7 +53,8 @@ def _range(m: re.Match[str], ctx: Ctx) -> str | None:
     spoken = _read(m, ctx)
     if spoken is None:
         return None
-    if _BETWEEN.search(ctx.before(m, 12)):
+    if _BETWEEN.search(ctx.before(m, 12)) and not re.match(r"\s+and\b", ctx.after(m, 6)):
+        # (not "between 2019-20 and 2023-24", where "and" joins two ranges)
         # "between 300-1000 people" -> "between three hundred and one thousand people"
         spoken = _between(spoken)
     unit = _UNIT_END.search(m.group("r"))
@@ -87,9 +88,21 @@ def _between(spoken: str) -> str:
     return Ambiguous(joined) if isinstance(spoken, Ambiguous) else joined
 
 
+#: Before a number that names something (a docket, a case, a model): "No. 22-451", "Boeing 737-800" are not ranges.
+_NAMED = re.compile(r"(?:\bNo\.|#|\b[Nn]umber(?:\s+is)?|\b[Dd]ocket(?:\s+(?:number|no\.))?(?:\s+is)?|\bCase|\b[Cc]ode|"
+                    r"\bBoeing|\bAirbus|\bModel)\s*$")
+
+
+def _pairs(n: str) -> str:
+    """A part of a code, in pairs as a name is read: "451" -> "four fifty one", "22" -> "twenty two", "800" -> "eight hundred"."""
+    return year(int(n)) if len(n) in (3, 4) and not n.startswith("0") else number(n)
+
+
 def _read(m: re.Match[str], ctx: Ctx) -> str | None:
     left, right, dash = m.group("l"), m.group("r"), m.group("dash")
     left_bare, right_bare = bool(_BARE.match(left)), bool(_BARE.match(right))
+    if left_bare and right_bare and left.isdigit() and right.isdigit() and _NAMED.search(ctx.before(m, 24)):
+        return f"{_pairs(left)}, {_pairs(right)}"  # "No. 22-451" -> "twenty two, four fifty one"; "737-800"
     if left_bare and right_bare:
         if dash.strip() == "-" and dash != "-":  # "170 - 45" is arithmetic or a list, not a range
             return None

@@ -70,6 +70,9 @@ def _short_number(m: re.Match[str], ctx: Ctx) -> str | None:
     return digits(m.group(0))
 
 
+_ZIP_WORD = _after_any(["ZIP", "zip", "ZIP code", "Zip code", "zip code", "ZIP code is", "zip code is", "zipcode", "postal code"], ("", ":"))
+
+
 def _local_number(m: re.Match[str], ctx: Ctx) -> str | None:
     """A seven-digit local number ("555-0100") once it is dialled or named a phone number; else a range's."""
     return ", ".join(digits(g) for g in m.group(0).split("-"))
@@ -89,12 +92,14 @@ RULES = [
         # a vanity number: "1-800-FLOWERS", "1-800-GO-U-HAUL", "1-888-4-SAFETY"
         r"|(?:1-)?[2-9]\d\d-(?=[\dA-Z-]*[A-Z]{3})[\dA-Z]{1,7}(?:-[\dA-Z]{1,7}){0,3}"
         # a national number in groups with a trunk 0: "0800 123 4567", "020 7946 0958", "01632 960 001"
-        r"|0\d{2,4}(?: \d{3,4}){1,2})(?![\w]|[.,-]\d)",
+        r"|0\d{2,4}(?: \d{3,6}){1,2})(?![\w]|[.,-]\d)",
         _phone,
     ),
     Rule("local-number", "telephone", r"(?:" + _DIAL_BEFORE + "|" + _PHONE_WORD + r")\d{3}-\d{4}" + _END, _local_number),
     # an extension of two to five digits; a three-digit number dialled, or before "call", "operator" …
     Rule("short-number", "telephone", _EXTENSION + r"\d{2,5}" + _END + "|" + _DIAL_BEFORE + r"\d{3}" + _END
          + r"|(?<![\w.,$£€#/-])\d{3}" + _END + _DIAL_AFTER, _short_number),
+    # a ZIP code after its name: "ZIP code is 90210" -> "nine oh two one oh"... digit by digit
+    Rule("zip", "telephone", _ZIP_WORD + r"\d{5}(?:-\d{4})?" + _END, lambda m, ctx: ", ".join(digits(g) for g in m.group(0).split("-"))),
     Rule("ip-address", "electronic", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _ip),
 ]
