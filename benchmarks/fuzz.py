@@ -33,6 +33,11 @@ TOKENS = [
     "\n# ", "\n## ", "\n- ", "\n* ", "\n1. ", "\na) ", "**", "_", "`", "* * *", "45 W 34th St", "Austin, TX", "MD,", "#MeToo",
     "0600 hours", "2359Z", "MH370", "C-130", "50C", "6'2\"", "219-212", "y/y", "WWII", "Mon., Jan. 3", "March 1-3", "2017/18",
     "call 911", "ext. 123", "Lt Col", "3rd Bn", "NOT", "$1.2T", "1.2m bpd", "0.5pc", "Vol. II", "5km-long",
+    "A40", "Class A", "A*", "NaCl", "H2SO4", "plutonium-239", "XBB.1.5", "S2E5", "F#", "B♭", "@BBC_News", "(D-Calif.)", "R-TX",
+    "9.5-10%", "1-800-FLOWERS", "0800 123 4567", "100-98", "Q1-Q3", "3Q24", "Jan-Mar", "Mon-Fri", "Sept.", "v", "No 12", "No.1",
+    "c.10%", "3 x 10^8", "1e-9", "10⁹", "EUR/USD", "Python 3.11", "9/10", "5/2", "140/90", "26/11", "C-311/18", "76ers", "1,000s",
+    "-$45m", "Rs 20 crore", "R$2", "> $1bn", "14:00", "00:00", "3:43.13", "2h30m", "9.58s", "at 9.15 on Friday", "at 0930",
+    "36°20′N", "M5.2", "3nm", "KYIV,", "FTSE", "Mr. and Mrs.", "Rt. Hon.", "(ret.)", "9th Cir.", "s.41", ".45 caliber",
 ]
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
 SCRIPT = st.lists(st.one_of(st.sampled_from(TOKENS), st.from_regex(r"[A-Za-z]{1,10}", fullmatch=True), TEXT), max_size=80).map(" ".join)
