@@ -8,7 +8,11 @@ hundred meter sprint" (both spans marked ambiguous for the check tool); "533m re
 million records" (a plural noun after a glued "m"); "a 3nm process" -> "a three nanometer process"; "the 10 GW plant"
 -> "the ten gigawatt plant"; "20 ft x 8 ft" -> "twenty feet by eight feet"; "rose to 1.8x." -> "rose to one point
 eight times."; "M5.2 aftershock" -> "magnitude five point two aftershock"; "36°20′N" -> "thirty six degrees twenty
-minutes north".
+minutes north"; "The waiting list hit 7.6m." -> "... seven point six million." but "He jumped 2.4m." -> "... two point
+four meters." (a bare glued "m": a word of counting before it, no length in sight); "1080p" -> "ten eighty p";
+"3nm chips" -> "three nanometer chips"; "2 x 500mg" -> "two times five hundred milligrams"; "250mg/5ml" -> "two
+hundred fifty milligrams per five milliliters"; "0.5mg per kg" -> "zero point five milligrams per kilogram"; "cooled
+to 4 K" -> "cooled to four kelvin".
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import re
 from functools import lru_cache
 
 from . import fraction
-from .numbers import is_one, number
+from .numbers import is_one, number, year
 from .rules import LEFT, NUM, Ambiguous, Ctx, Rule, alternation, rows, words
 
 #: A full scale word between the number and the unit: "100 million kg".
@@ -36,13 +40,15 @@ def units() -> dict[str, tuple[str, str, str]]:
     return out
 
 
-def unit_pattern(kinds: tuple[str, ...] = ("measure",)) -> str:
-    """An alternation of the units of ``kinds``, longest first; a glued unit only right after a digit ("50C", "10in")."""
+def unit_pattern(kinds: tuple[str, ...] = ("measure",), exclude: frozenset[str] = frozenset()) -> str:
+    """An alternation of the units of ``kinds``, longest first; a glued unit only right after a digit ("50C", "10in"),
+    a spaced one only after a digit and a space ("4 K")."""
     parts = []
-    for written, *_, case, kind in sorted({r for r in rows("units.tsv") if r[4] in kinds}, key=lambda r: (-len(r[0]), r[0])):
+    chosen = {r for r in rows("units.tsv") if r[4] in kinds and r[0] not in exclude}
+    for written, *_, case, kind in sorted(chosen, key=lambda r: (-len(r[0]), r[0])):
         esc = re.escape(written)
         esc = f"(?i:{esc})" if case == "ci" else esc
-        parts.append("(?<=\\d)" + esc if kind == "glued" else esc)
+        parts.append({"glued": "(?<=\\d)", "spaced": "(?<=\\d\\s)"}.get(kind, "") + esc)
     return "(?:" + "|".join(parts) + r")(?![\w°])"
 
 
@@ -57,7 +63,12 @@ SCALE_SUFFIX = {"k": "thousand", "K": "thousand", "m": "million", "M": "million"
 AMOUNT = (r"(?:" + fraction.MIXED + r"|[-−]?" + NUM + r"(?:" + SCALE_WORDS + "|" + alternation(list(SCALE_SUFFIX))
           + r"(?=\s))?)")
 UNIT = unit_pattern(("measure", "glued", "dotted"))
+#: Units read only after a spaced number ("cooled to 4 K": kelvin; "4K" is a resolution, "5K" a race).
+SPACED_UNIT = unit_pattern(("spaced",))
 PER = unit_pattern(("measure", "per"))
+#: Units after a bare "per" ("per kg"): not a lone capital or "AU", which name other things there.
+BARE_PER = unit_pattern(("measure",), exclude=frozenset({"AU", "°", "º"}
+                                                        | {r[0] for r in rows("units.tsv") if re.fullmatch("[A-Z]", r[0])}))
 
 
 def amount_words(amount: str, and_: bool) -> str:
@@ -192,11 +203,12 @@ def plural_noun(ctx: Ctx, m: re.Match[str]) -> bool:
     """A plural noun right after a glued scale letter makes it a count: "533m records", "70B parameters", "3.2m
     years" — not a unit, a word a measure describes ("the 100m hurdles", "20m waves": data/measure_nouns.txt), a
     verb or a function word ("the 400m takes")."""
-    w = re.match(r"\s+([a-z]+)(?![\w'’-])", ctx.after(m, 30))
+    w = re.match(r"\s+([a-z]+(?:-[a-z]+)*)(?![\w'’-])", ctx.after(m, 30))
     if w is None:
         return False
     word = w.group(1)
-    if not word.endswith("s") or word.endswith(("ss", "us", "is")) or word in _NOT_PLURALS:
+    last = word.rpartition("-")[2]  # "55m light-years"
+    if not last.endswith("s") or last.endswith(("ss", "us", "is")) or word in _NOT_PLURALS:
         return False
     unit = units().get(word)
     return word not in words("measure_nouns.txt") and (unit is None or unit[2] == "per")
@@ -213,32 +225,237 @@ def _nationality_endings() -> tuple[str, ...]:
     return tuple(e[1:] for e in words("count_nouns.txt") if e.startswith("-"))
 
 
+#: After a glued "m" and no noun, words that make it a length: "2.5m long", "100m high", "50m away".
+_LENGTH_AFTER = frozenset("""
+long high deep wide tall thick across apart away above below beneath underground underwater offshore inland uphill
+downhill upstream downstream overhead up down north south east west northeast northwest southeast southwest
+""".split())
+#: Words earlier in the sentence that make a bare glued "m" a length: a race or event, a verb of size or motion, a
+#: dimension, a thing measured by its size ("jumped 2.4m", "the depth reached 30m", "the tower reached 300m").
+_LENGTH_CUES = frozenset("""
+jump jumps jumped jumping leap leaps leapt leaped cleared clears clear threw throw throws thrown throwing hurled swam
+swim swims swimming ran run runs running sprinted sprinting climb climbs climbed climbing dive dives dived dove diving
+plunge plunges plunged plunging sink sinks sank sunk sinking descend descends descended descending ascend ascends
+ascended ascending fly flies flew flown flying hover hovers hovered hovering measure measures measured measuring
+stretch stretches stretched stretching span spans spanned spanning tower towers towering soar soars soared
+tall taller deep deeper long longer high higher wide wider thick thicker
+height heights depth depths length lengths width widths breadth thickness diameter radius altitude altitudes
+elevation distance distances distancing gap drop wingspan visibility
+sprint sprints final finals hurdles relay relays freestyle backstroke breaststroke butterfly medley race races lap
+laps vault javelin discus hammer steeplechase pool swimmer swimmers sprinter sprinters athlete
+wave waves tsunami skyscraper building wall walls bridge tunnel cliff cliffs mast crane dam tree trees spire crater
+shaft borehole runway yacht ship vessel hull rope cable pipe river flood floods floodwater floodwaters snow snowfall
+drift drifts sea water tide tides lava plume meters metres meter metre dig digs dug drilled bored excavated extend
+extends extended kite balloon plane aircraft drone helicopter mountain peak summit hill volcano glacier iceberg ice
+statue trench fence crack fissure deep-sea
+""".split())
+#: Words right before a glued "m" and no noun that make it a count: "hit 7.6m.", "rose to 249m in 2022", "a total of 5m".
+_COUNT_BEFORE = frozenset("""
+hit hits hitting reach reached reaches reaching top topped tops topping surpass surpassed surpasses surpassing
+exceed exceeded exceeds exceeding total totalled totaled totals totalling totaling pass passed passes passing
+to of nearly almost about around roughly approximately some over than estimated record just worth
+""".split())
+#: Verbs earlier in the sentence that make a bare glued "m" a count: "It is estimated at 2m", "valued at 3m".
+_COUNT_VERBS = frozenset("estimated estimate valued worth totalled totaled numbered counted tallied".split())
+#: Words right before a glued "m" and no noun that leave it to the subject: "The figure was 2.5m", "The tower is 300m".
+_COPULAS = frozenset("is was are were be been being stands stood remains remained at now".split())
+#: Singular nouns after a glued "m" that make it a count: "the 7.6m figure", "a 1m milestone".
+_COUNT_HEADS = frozenset("""
+figure total tally milestone population audience turnout backlog workforce membership viewership readership ridership
+""".split())
+
+
+def _bare_million(ctx: Ctx, m: re.Match[str]) -> bool:
+    """A glued "m" with no noun after it is a count after a word of counting ("The waiting list hit 7.6m.", "Cases rose
+    to 249m in 2022") unless a length is in sight: a word after ("2.5m long"), or, nearer than any count noun, a race,
+    a verb of size or motion, a dimension or a thing measured ("jumped 2.4m", "the tower reached 300m")."""
+    after = ctx.after(m, 30)
+    if after.startswith("-"):
+        return False  # "a 2.5m-long wall"
+    following = re.match(r"\s*([\w'’-]+)", after)
+    word = following.group(1) if following else ""
+    if word in _COUNT_HEADS:
+        return True
+    if word in _LENGTH_AFTER:
+        return False
+    if word not in _CLAUSE_AFTER and singular_noun(word, ""):
+        return False  # a noun this measure describes: "the 100m champion"
+    if float(re.sub(r"[^\d.]", "", m.group("a")) or 0) >= 1000:
+        return False  # "reached 8,000m": a count that large is written "8bn"
+    sentence = re.split(r"[.!?;]\s|\n", ctx.before(m, 100))[-1]
+    # the words of the sentence so far, less those a number describes ("Viewers of the 100m final hit 5m")
+    tokens = sentence.split()
+    last = re.sub(r"[^\w'’-]", "", tokens[-1]).lower() if tokens else ""
+    if last not in _COUNT_BEFORE and last not in _COPULAS or len(tokens) > 1 and re.fullmatch(r"[\d.,]+m", tokens[-2]):
+        return False  # "from 1m to 2m": the second as the first
+    said = [re.sub(r"[^\w'’-]", "", t).lower() for i, t in enumerate(tokens[:-1])
+            if re.match(r"[\"'‘“(]?[A-Za-z]", t) and not (i and re.search(r"\d", tokens[i - 1]))]
+    for w in reversed(said):
+        if w in _LENGTH_CUES:
+            return False
+        if _count_noun(w) or w in _COUNT_HEADS or w in _COUNT_SUBJECTS or w in _COUNT_VERBS:
+            return True
+    return last in _COUNT_BEFORE  # "The figure was 2.5m", but "The ship is 300m"
+
+
+#: Words after a glued "m" that end its phrase, though they look like nouns: "hit 1.5m last year".
+_CLAUSE_AFTER = frozenset("last next first worldwide nationwide globally domestically overseas".split())
+#: Singular subjects that count: "Unemployment hit 1.5m", "The NHS waiting list hit 7.6m".
+_COUNT_SUBJECTS = frozenset("""
+list unemployment jobless population audience turnout membership attendance crowd enrolment enrollment backlog
+number sales exports imports budget fund funding revenue profit loss deficit debt cost spending investment toll
+""".split())
+
+
+#: Glued units whose noun after may be the stuff measured ("500g potatoes"): only a container or a form makes them
+#: adjectival ("5kg bags", "400mg tablets", "500ml bottles").
+_CONTAINERS = frozenset("""
+bags sacks tablets pills capsules caplets doses bottles cans jars tins tubs cartons packs packets boxes crates barrels
+drums tanks cylinders canisters vials syringes ampoules sachets blocks bars bricks slabs loaves servings portions
+injections shots jabs units weights dumbbells kettlebells cups glasses pints limits allowances loads payloads
+parcels packages suitcases bundles rolls ingots
+""".split())
+_BULK = ("gram", "liter", "litre", "ounce", "pound", "tonne", "ton", "cubic", "gallon", "barrel")
+
+
+def attributive_plural(ctx: Ctx, m: re.Match[str], unit: str) -> bool:
+    """A glued measure before a plural noun describes it, so its unit is singular: "3nm chips", "65in TVs", "10km
+    roads", "5kg bags" — not before a verb or function word ("the 10km was", "2km apart"), and a unit of mass or volume
+    only before a container or a form ("500g potatoes" keeps "grams")."""
+    w = re.match(r"\s+([a-z]{3,}|[A-Z]{2,}s)(?![\w'’-])", ctx.after(m, 30))
+    if w is None:
+        return False
+    word = w.group(1)
+    if word[0].isupper() or word in _CONTAINERS:
+        return True  # "65in TVs", "4GB SSDs", "10mg doses"
+    if (not word.endswith("s") or word.endswith(("ss", "us", "is")) or word in _NOT_PLURALS and word != "winds"
+            or word in _NOT_NOUNS):
+        return False  # "100mph winds", but "the 10km was", "2km apart"
+    if word in units() or _count_noun(word):
+        return False  # "20km miles", "5kg people": not a thing this describes
+    if lookup(unit)[0].startswith(_BULK) or lookup(unit)[0].endswith(_BULK):
+        return word in _CONTAINERS
+    return True
+
+
 #: After "nm", a distance at sea or in the air: "off the coast", "from the shore", "east of", "offshore", "radius".
 _AT_SEA = re.compile(r"\s+(?:off|offshore|from|away|out|east|west|north|south|northeast|northwest|southeast|southwest|"
                      r"radius|range|zone|limit|exclusion|territorial|nautical|of\s+(?:the\s+)?(?:coast|shore|island|port))\b", re.I)
 
 
+#: Lines of a video frame: "1080p" is "ten eighty p", not pence.
+_RESOLUTIONS = frozenset({"360", "480", "576", "720", "1080", "1440", "2160", "4320"})
+#: Money right before or after makes "720p" pence after all: "cost 720p", "720p a litre".
+_MONEY_BEFORE = frozenset("cost costs costing priced price charge charges charged pay pays paid fare fee".split())
+_MONEY_AFTER = re.compile(r"\s+(?:a|an|per|each)\s+(?:litre|liter|pint|kg|kilo|unit|share|item|head|week|day|month)\b")
+#: Words of money and markets that make "480p" pence ("Shares in BP were up 2% at 480p"), unless video is in sight.
+_MONEY_WORDS = re.compile(r"[£]|\b(?:pence|penny|shares?|stocks?|pric\w*|cost\w*|FTSE|dividends?|valu\w*|bid|offer|"
+                          r"fares?|charg\w*|paid|pay\w*|stamps?|tickets?|pints?|litres?|liters?|closed|closing|opened|"
+                          r"trad\w*|lower|higher)\b|(?<![\w.])(?!(?:360|480|576|720|1080|1440|2160|4320)p)\d+(?:\.\d+)?p\b", re.I)
+_VIDEO_WORDS = re.compile(r"\b(?:video\w*|stream\w*|screens?|displays?|resolutions?|TVs?|televisions?|cameras?|HD|"
+                          r"monitors?|mode|fps|record\w*|pixels?|footage|graphics|consoles?|YouTube|Netflix|gaming|"
+                          r"games?|upscal\w*|4K|8K|HDR|webcams?|projectors?)\b")
+
+
+def _resolution(m: re.Match[str], ctx: Ctx) -> bool:
+    """"1080p", "720p" are video resolutions, unless money is right there ("cost 720p", "480p a litre") or in the
+    sentence with no video in sight ("Shares in BP were up 2% at 480p")."""
+    if ctx.word_before(m).lower() in _MONEY_BEFORE or _MONEY_AFTER.match(ctx.after(m, 20)):
+        return False
+    around = re.split(r"[.!?]\s", ctx.before(m, 80))[-1] + " " + re.split(r"[.!?](?:\s|$)", ctx.after(m, 60))[0]
+    return not _MONEY_WORDS.search(around) or bool(_VIDEO_WORDS.search(around))
+
+
+#: A temperature in sight makes a spaced "K" kelvin: "cooled to 4 K".
+_TEMPERATURE = re.compile(r"\b(?:cool|cold|chill|freez|froze|temperature|kelvin|absolute\s+zero|degree|heat|hot|warm|"
+                          r"thermal|superconduct|cryo|helium|nitrogen|frigid|icy|microwave\s+background)", re.I)
+
+
+def _kelvin(m: re.Match[str], ctx: Ctx) -> bool:
+    """"4 K" is kelvin (and "4K" a resolution, "5K" a race) with a temperature in sight ("cooled to 4 K", "ran at 1.9 K,
+    colder than space"), or zero before no noun ("or 0 K."); not before a hyphen or a count ("1.5 K followers"); a
+    bare "0.1 K" stays letters."""
+    if re.match(r"[-–]\w", ctx.after(m, 2)) or counted(ctx, m):
+        return False
+    if _TEMPERATURE.search(ctx.before(m, 80) + " " + ctx.after(m, 80)):
+        return True
+    return m.group("a").strip("0.") == "" and not singular_noun(ctx.word_after(m), "")
+
+
 def _measure(m: re.Match[str], ctx: Ctx) -> str | None:
     amount, unit, per = m.group("a"), m.group("u"), m.group("per")
     kind = lookup(unit)[2]
-    if kind == "glued" and (m.group("sep") or re.match(r"[-–][\dA-Z]", ctx.after(m, 2))):
+    glued = not m.group("sep")
+    if kind == "glued" and (not glued or re.match(r"[-–][\dA-Z]", ctx.after(m, 2))):
         return None  # "50C" is Celsius, "10in" inches; "3 F-16s", "Category 5 C" are not (nor, by UNIT, "5 in 10")
-    if unit == "m" and not per and not m.group("a").endswith(tuple(SCALE_WORDS_SET)):
-        # "300m" is meters or million; a count noun (or, glued, any plural noun) after it decides, and the span says
-        # it was a guess
-        if counted(ctx, m) or (not m.group("sep") and plural_noun(ctx, m)):
+    if kind == "spaced" and not _kelvin(m, ctx):
+        return None
+    if unit == "p" and amount in _RESOLUTIONS and _resolution(m, ctx):
+        return f"{year(int(amount))} p"  # "1080p" is a video resolution; "45p", "50p a litre" are pence
+    if unit == "m" and not per and not m.group("bare") and not m.group("a").endswith(tuple(SCALE_WORDS_SET)):
+        # "300m" is meters or million; a count noun (or, glued, any plural noun, or a word of counting before it and
+        # no length in sight) decides, and the span says it was a guess
+        if counted(ctx, m) or glued and (plural_noun(ctx, m) or _bare_million(ctx, m)):
             return Ambiguous(f"{amount_words(amount, False)} million")
         adj = adjectival(m, ctx, m.group("sep") == "-")
         return Ambiguous(f"{amount_words(amount, ctx.and_)} {unit_words(unit, amount, adj)}")
-    adj = adjectival(m, ctx, m.group("sep") == "-")
+    adj = adjectival(m, ctx, m.group("sep") == "-") or (
+        glued and not per and unit != "p" and attributive_plural(ctx, m, unit))  # "3nm chips", "400mg tablets"
     if unit == "nm" and not per and _AT_SEA.match(ctx.after(m, 30)):
         unit = "NM"  # "12 nm off the coast": nautical miles, as sea and air copy writes them; "a 3nm chip" is nanometers
-    spoken = f"{amount_words(amount, ctx.and_)} {unit_words(unit, amount, adj)}"
+    if re.search(r"±\s*$", ctx.before(m, 3)):
+        amount = "2"  # "73 ± 1 km/s": the spread of a plural quantity
+    spoken = f"{amount_words(m.group('a'), ctx.and_)} {unit_words(unit, amount, adj)}"
     if per:
         spoken += " per " + lookup(per)[0]
+    elif m.group("bare"):
+        spoken += " per " + _bare_unit(m.group("bare"), m, ctx)  # "0.5mg per kg"
     elif kind == "dotted" and re.match(r"\s+[\"'‘“(]?[A-Z]", ctx.after(m, 4)):
         spoken += "."  # "fell 4 in. The …": the unit's period also ends the sentence
     return spoken
+
+
+#: The dimension of a unit by the last word of its name (prefixes dropped): mass, volume, length, time, energy.
+_DIMENSIONS = {"gram": "mass", "pound": "mass", "ounce": "mass", "tonne": "mass", "ton": "mass", "liter": "volume",
+               "litre": "volume", "gallon": "volume", "barrel": "volume", "centimeter": "volume", "meter": "length",
+               "metre": "length", "foot": "length", "inch": "length", "yard": "length", "mile": "length",
+               "second": "time", "minute": "time", "hour": "time", "day": "time", "year": "time", "joule": "energy",
+               "kilocalorie": "energy", "mole": "amount"}
+
+
+def _dimension(unit: str) -> str | None:
+    name = lookup(unit)[0]
+    if name.startswith("cubic "):
+        return "volume"
+    last = name.rpartition(" ")[2]
+    for prefix in ("milli", "micro", "nano", "centi", "deci", "kilo", "mega", "giga"):
+        if last.startswith(prefix) and last[len(prefix):] in _DIMENSIONS:
+            last = last[len(prefix):]
+    return _DIMENSIONS.get(last)
+
+
+def _per_quantity(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A measure per a measure of another dimension: "250mg/5ml" -> "two hundred fifty milligrams per five
+    milliliters"; "5mg/10mg", "5oz/140g" are alternatives or conversions, left to the plain measure."""
+    units_ = (m.group("u"), m.group("pu"))
+    if any(lookup(u)[2] != "measure" for u in units_):
+        return None
+    dims = [_dimension(u) for u in units_]
+    if None in dims or dims[0] == dims[1]:
+        return None
+    a, pa = m.group("a"), m.group("pa")
+    return (f"{amount_words(a, ctx.and_)} {unit_words(units_[0], a, False)} per "
+            f"{amount_words(pa, ctx.and_)} {unit_words(units_[1], pa, False)}")
+
+
+def _per_bare(m: re.Match[str], ctx: Ctx) -> str | None:
+    """A count per a unit after a bare "per": "5 per kg" -> "five per kilogram"; "per m" before a count is per
+    million."""
+    return f"{amount_words(m.group('a'), ctx.and_)} per {_bare_unit(m.group('u'), m, ctx)}"
+
+
+def _bare_unit(unit: str, m: re.Match[str], ctx: Ctx) -> str:
+    return "million" if unit == "m" and counted(ctx, m) else lookup(unit)[0]
 
 
 def _per_only(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -254,6 +471,12 @@ def _dimensions(m: re.Match[str], ctx: Ctx) -> str | None:
     sides = [_SIDE.fullmatch(x) for x in re.split(r"\s?[x×]\s?", m.group("dims"))]
     units = [s.group("u") for s in sides if s and s.group("u")]
     adj = adjectival(m, ctx, False)
+    if (len(sides) == 2 and sides[0] and sides[1] and not sides[0].group("u") and units
+            and re.fullmatch(r"[1-9]\d{0,2}", sides[0].group("n")) and not _spatial(units[0])):
+        # "2 x 500mg", "12 x 330ml": a count of doses, cans, drives, not two sides of a shape ("2 x 4 m", "2x8 m2")
+        n, amount = sides[0].group("n"), sides[1].group("n")
+        adj = adj or not re.search(r"\s", sides[1].group(0)) and attributive_plural(ctx, m, units[0])
+        return f"{number(n, ctx.and_)} times {amount_words(amount, ctx.and_)} {unit_words(units[0], amount, adj)}"
     last = sides[-1] is not None and sides[-1].group("u") is not None
     said = []
     for side in sides:
@@ -268,6 +491,12 @@ def _dimensions(m: re.Match[str], ctx: Ctx) -> str | None:
         singular, plural, _ = lookup(units[0])
         spoken += " " + (singular if adj else plural)
     return spoken
+
+
+def _spatial(unit: str) -> bool:
+    """A unit of length, area or volume, whose numbers joined by "x" are sides: "2 x 4 m", "2x8 m2", "3 x 2 ft"."""
+    name = lookup(unit)[0]
+    return " per " not in name and (name.startswith(("square ", "cubic ")) or _dimension(unit) == "length")
 
 
 def _feet_inches(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -325,7 +554,13 @@ RULES = [
     # "ratio stands at 25x", "hit 40x.": a multiplier before a word is the symbol class's ("3x faster")
     Rule("times-end", "symbol", LEFT + r"(?P<n>" + NUM + r")[x×](?=[ \t]*(?:[.,;:!?)\]\"”’–—]|\n|$))", _times),
     # an abbreviation's period before a lowercase word goes with the unit: "20 min. or so" is one sentence
-    Rule("measure", "measure", LEFT + r"(?P<a>" + AMOUNT + r")(?P<sep>\s|-|)(?P<u>" + UNIT + r")(?:/(?P<per>" + PER + r"))?"
+    # "250mg/5ml": a measure per a measure; declined (same dimension: "5mg/10mg") it is left to "measure"
+    Rule("measure-per-measure", "measure", LEFT + r"(?P<a>" + NUM + r")(?P<u>" + UNIT + r")/(?P<pa>" + NUM + r")\s?(?P<pu>"
+         + UNIT + r")(?![\w/])", _per_quantity),
+    Rule("measure", "measure", LEFT + r"(?P<a>" + AMOUNT + r")(?P<sep>\s|-|)(?P<u>" + UNIT + "|" + SPACED_UNIT + r")"
+         r"(?:/(?P<per>" + PER + r")|\s(?P<pw>per)\s(?P<bare>" + BARE_PER + r")(?!/))?"
          r"(?:(?<=[a-z])\.(?=\s+[a-z]))?", _measure),
     Rule("per-unit", "measure", LEFT + r"(?P<a>" + NUM + r")/(?P<per>" + PER + r")", _per_only),
+    # "sold at 5 per kg": a count per a unit (a plain word like "per" starts no reading, so the number does)
+    Rule("count-per-bare", "measure", LEFT + r"(?P<a>" + NUM + r")\s(?P<p>per)\s(?P<u>" + BARE_PER + r")(?!/)", _per_bare),
 ]
