@@ -14,10 +14,11 @@ With ``ungrouped_as_digits``, "No. 80417" -> "number eight zero four one seven" 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .measure import counted, plural_noun
 from .money import scales
-from .numbers import cardinal, digits, number, pluralize_last, ungrouped, year
+from .numbers import INDIAN, cardinal, digits, number, pluralize_last, ungrouped, year
 from .rules import LEFT, NUM, RIGHT, Ambiguous, Ctx, Rule, alternation, rows, spell, words
 
 #: Scale suffixes that can only mean a scale; the others ("k", "M", "b") also name units, races, bytes.
@@ -162,16 +163,66 @@ def _ers(m: re.Match[str], ctx: Ctx) -> str | None:
     return said + ("rs" if said.endswith("e") else "ers")
 
 
+def _decimal_comma(m: re.Match[str], ctx: Ctx) -> str | None:
+    scale = m.group("s").strip()
+    return f"{number(m.group('n').replace(',', '.'))} {scales().get(scale, scale)}"
+
+
+_SPACE = "[ \u00a0\u202f\u2009]"
+#: Words that take a number as a name, after which a space ends the number: "Route 66 100 miles", "Top 3 200 runners".
+_TAKES_NUMBER = frozenset("""
+route highway interstate lane line bus flight platform gate terminal channel room floor block lot plot row seat box
+top model series version v gen generation mark mk pro max ultra plus pixel iphone galaxy core ryzen xbox apollo
+no nos number page pages p pp chapter section article clause rule grade level stage phase type class round game
+episode season part figure fig table step item question verse act scene volume vol issue unit track ranked
+""".split())
+#: A thousands comma ("1,500"): copy that writes its thousands so does not group them by spaces.
+_COMMA_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3},\d{3}(?![\d]|,\d)")
+
+
+@lru_cache(maxsize=8)
+def _comma_grouped(text: str) -> bool:
+    return _COMMA_THOUSANDS.search(text) is not None
+
+
+def _grouped(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"1.000.000", "10 000", "8 000 000" are one number. Two numbers side by side are not: a space joins a single
+    later group other than "000" only after a word that does not take a number as a name ("Route 66 100 miles",
+    "Ultra 9 185"), nor a capitalised one mid-sentence ("Pixel 9 256"); with a one-digit first group only if the group
+    ends in "00" ("2 500", not "9 256"); and never in copy that groups thousands with commas elsewhere."""
+    written = m.group(0)
+    said = number(re.sub(r"\D", "", written), ctx.and_)
+    groups = re.split(_SPACE, written)
+    if len(groups) != 2 or groups[1] == "000":
+        return said
+    before = ctx.word_before(m)
+    if before.lower().rstrip(".") in _TAKES_NUMBER or before in words("identifier_before.tsv"):
+        return None
+    if len(groups[0]) == 1 and not groups[1].endswith("00"):
+        return None
+    if before[:1].isupper() and not re.search(r"(?:^|[.!?:;\n][\"'”’)]*\s*)[\w.'’]+\W*$", ctx.before(m, 80)):
+        return None
+    if _comma_grouped(ctx.text):
+        return None
+    return said
+
+
 RULES = [
     Rule("round-plural", "cardinal", r"(?<![\w.,])(?P<n>100|1,?000|10,?000|100,?000|1,?000,?000)s(?![\w'’])",
          lambda m, ctx: _ROUND_PLURALS[m.group("n").replace(",", "")]),
     Rule("ers", "cardinal", r"(?<![\w.,])(?P<n>[1-9]\d?)ers(?![\w])", _ers),
     # a minus sign only where it cannot be a range or a hyphenated word: "-2", "(−3.5)"
     Rule("negative", "cardinal", r"(?<![\w.)\-–])(?<!\d,)[-−](?P<n>" + NUM + ")" + RIGHT, _negative),
+    # "2,5 million", "1,5bn": a decimal comma before a scale, as European copy writes it ("1,500 million" is grouped)
+    Rule("decimal-comma", "decimal", LEFT + r"(?P<n>\d{1,3},\d{1,2})(?P<s>\s(?:million|billion|trillion)(?![\w])|\s?"
+         + alternation(sorted(SURE_SCALES)) + r"(?![\w]))", _decimal_comma),
     # thousands grouped by dots (two groups or more: "1.000.000") or by spaces ("10 000", "1 000 000", also thin
-    # and no-break spaces), as European and SI copy writes them
-    Rule("grouped", "cardinal", LEFT + r"[1-9]\d{0,2}(?:(?:\.\d{3}){2,}|(?:[ \u00a0\u202f\u2009]\d{3})+)(?![\d.,]\d|\d)",
-         lambda m, ctx: number(re.sub(r"\D", "", m.group(0)), ctx.and_)),
+    # and no-break spaces), as European and SI copy writes them; a last group glued to a letter or "%" is not one
+    # ("the Pixel 9 256GB", "Top 3 200m"), unless it is "000" ("10 000km")
+    Rule("grouped", "cardinal", LEFT + r"[1-9]\d{0,2}(?:(?:\.\d{3}){2,}(?![\d.,]\d|\d)|(?:" + _SPACE + r"\d{3})*" + _SPACE
+         + r"(?:000(?![\d]|[.,]\d)|\d{3}(?![\w%]|[.,]\d)))", _grouped),
+    # Indian lakh and crore grouping: "1,00,000 students" -> "one lakh students"
+    Rule("indian", "cardinal", r"(?<![\w.,])(?P<n>" + INDIAN + r")(?![\d]|[.,]\d)", lambda m, ctx: number(m.group("n"), ctx.and_)),
     Rule("dotted", "cardinal", LEFT + r"\d+(?:\.\d+){2,}(?!\d)", _dotted),
     Rule("decimal", "decimal", LEFT + r"(?P<n>\d{1,3}(?:,\d{3})+\.\d+|\d+\.\d+|\.\d+)" + RIGHT, _plain),
     Rule("cardinal", "cardinal", r"(?<![\d.,])(?P<n>" + NUM + ")" + RIGHT, _plain),

@@ -21,6 +21,9 @@ _MAX_PLAIN_DIGITS = 15
 #: From this many digits an unpunctuated integer may be a code (``NormalizeOptions.ungrouped_as_digits``): quantities
 #: that long are written grouped ("16,000") in edited copy, while postcodes, case and serial numbers are not.
 _CODE_DIGITS = 5
+#: Indian digit grouping, lakh and crore: "1,50,000", "2,50,00,000" (two-digit groups, then the last three).
+INDIAN = r"\d{1,2}(?:,\d\d)+,\d{3}"
+_INDIAN = re.compile(INDIAN)
 
 
 def _clean(words: str) -> str:
@@ -73,9 +76,33 @@ def cardinal(n: int, and_: bool = False) -> str:
     return " ".join(words)
 
 
+def indian(n: int, and_: bool = False) -> str:
+    """``n`` in lakh and crore, as Indian copy groups it: 150000 "one lakh fifty thousand", 25000000 "two crore fifty
+    lakh"; a crore count of a hundred or more is said as a plain number ("one thousand crore")."""
+    crore, rest = divmod(n, 10**7)
+    lakh, rest = divmod(rest, 10**5)
+    parts = []
+    if crore:
+        parts.append(f"{cardinal(crore)} crore")
+    if lakh:
+        parts.append(f"{cardinal(lakh)} lakh")
+    if rest or not parts:
+        tail = cardinal(rest, and_)
+        if and_ and rest < 100 and parts:
+            tail = "and " + tail
+        parts.append(tail)
+    return " ".join(parts)
+
+
 def number(s: str, and_: bool = False) -> str:
-    """A written number ("1,234", "-0.5", ".25", "004") in words."""
+    """A written number ("1,234", "-0.5", ".25", "004", Indian "1,50,000") in words."""
     grouped = "," in s
+    if grouped and _INDIAN.match(s.lstrip("-+\u2212")):
+        sign = "minus " if s[:1] in "-\u2212" else ""
+        whole, _, frac = s.lstrip("-+\u2212").partition(".")
+        if _INDIAN.fullmatch(whole):
+            said = indian(int(whole.replace(",", "")), and_ and not frac)
+            return sign + said + (f" point {digits(frac)}" if frac else "")
     s = s.replace(",", "").replace("\u2212", "-")
     sign = ""
     if s[:1] in "-+":
