@@ -82,7 +82,15 @@ _MONTHS = [r[0] for r in rows("months.tsv")]  # (date.months() itself: date read
 _MONTH = alternation(_MONTHS, frozenset(_MONTHS)) + r"\b"
 
 
+#: Words that start a sentence, not a surname after initials: "Use Terminal C. The flight left."
+_STARTS = frozenset("The This That These Those There Then They Their It Its He His She Her We Our You Your In On At As "
+                    "But And So Yet If When While After Before Meanwhile However Police Officials".split())
+
+
 def _initials(m: re.Match[str], ctx: Ctx) -> str | None:
+    nxt = re.match(r"[A-Z][a-z]+", ctx.after(m, 20))
+    if nxt and nxt.group(0) in _STARTS and m.group("i").count(".") == 1:
+        return None  # "Use Terminal C. The flight left.": a letter that ends a sentence, not an initial
     letters = re.findall(r"[A-Z]", m.group("i"))
     return " ".join(letters)
 

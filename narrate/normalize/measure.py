@@ -226,7 +226,7 @@ def _nationality_endings() -> tuple[str, ...]:
 
 
 #: After a glued "m" and no noun, words that make it a length: "2.5m long", "100m high", "50m away".
-_LENGTH_AFTER = frozenset("""
+LENGTH_AFTER = frozenset("""
 long high deep wide tall thick across apart away above below beneath underground underwater offshore inland uphill
 downhill upstream downstream overhead up down north south east west northeast northwest southeast southwest
 """.split())
@@ -276,7 +276,7 @@ def _bare_million(ctx: Ctx, m: re.Match[str]) -> bool:
     word = following.group(1) if following else ""
     if word in _COUNT_HEADS:
         return True
-    if word in _LENGTH_AFTER:
+    if word in LENGTH_AFTER:
         return False
     if word not in _CLAUSE_AFTER and singular_noun(word, ""):
         return False  # a noun this measure describes: "the 100m champion"

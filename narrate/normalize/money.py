@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .measure import _LENGTH_AFTER, PER, determined, lookup, singular_noun
+from .measure import LENGTH_AFTER, PER, determined, lookup, singular_noun
 from .numbers import INDIAN, cardinal, digits, indian, number
 from .rules import LEFT, NUM, Ctx, Rule, alternation, rows, words
 
@@ -215,7 +215,7 @@ def _unknown_scale(m: re.Match[str], ctx: Ctx) -> str | None:
     if scale == "m":
         # "the IAAF 100m title", "an NCAA 400m final" are lengths
         after = ctx.word_after(m).lower()
-        if not re.search(r"(?<![\w.'’-])[A-Z]{3} $", before) or after in words("measure_nouns.txt") or after in _LENGTH_AFTER:
+        if not re.search(r"(?<![\w.'’-])[A-Z]{3} $", before) or after in words("measure_nouns.txt") or after in LENGTH_AFTER:
             return None
     elif not re.search(r"(?<![\w.'’-])[A-Z](?:[A-Za-z]{0,3}|[A-Z]{2} )$", before):
         return None

@@ -113,6 +113,7 @@ def _build(lexicon: Lexicon) -> RuleSet:
     # lowercase words that can start a reading: months ("july 4"), dotless abbreviations ("vs"), lexicon terms
     plain = set(date.months()) | {w for w in abbreviation.table() if w.isalpha() and w.islower()} | address.lowercase_starts()
     plain |= {w.split("-")[0] for w in abbreviation.table() if re.fullmatch(r"[a-z]+(?:-[a-z]+)+", w)}  # "y-o-y"
+    plain |= money.lowercase_starts()  # "kr 10bn"
     plain |= {e.written.split()[0].casefold() for e in lexicon.entries if not e.case_sensitive or e.written[:1].islower()}
     return RuleSet(rules, re.compile(f"{_GUARD}(?:{combined})"), frozenset(plain))
 
