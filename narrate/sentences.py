@@ -78,8 +78,8 @@ def _is_boundary(text: str, m: re.Match[str], depth: int = 0) -> bool:
     if low in titles and "." not in word:
         # "on Main St. It opened": a pronoun or function word cannot be the name a title stands before.
         return nw in sections.get("function", frozenset())
-    if re.fullmatch(r"[A-Z]", word):  # an initial: "J. Smith", "George W. Bush"
-        return False
+    if re.fullmatch(r"[A-Z]", word):  # an initial: "J. Smith", "George W. Bush"; not "Terminal C. The flight left."
+        return nw in starters and nw not in titles and not re.search(r"(?:^|\s)[A-Z]\.\s+$", text[: m.start(1) - 1])
     if low in ("a.m", "p.m"):  # "at 9 a.m. Monday" goes on; "after 1 p.m. Police arrived" does not
         return not first.isdigit() and nw not in continues
     if "." in word.rstrip("."):  # U.S., J.P., e.g., D.C.
