@@ -2,10 +2,10 @@
 
 Examples: "March 3, 2017" -> "March third, twenty seventeen"; "3 March 2017" -> "the third of March twenty
 seventeen"; "Oct. 12" -> "October twelfth"; "June 29" -> "June twenty ninth"; "2006-08-05" -> "August fifth two
-thousand six"; "15.01.2020" -> "the fifteenth of January twenty twenty"; "10/06/2005" -> "October sixth two thousand
-five"; "on the 26th May" -> "on the twenty sixth of May"; "March 1-3" -> "March first to third"; "1–3 March" -> "the
-first to the third of March"; "Mar. 2017" -> "March twenty seventeen"; "2017/18" -> "twenty seventeen to eighteen";
-"Mon 3/3" -> "Monday March third".
+thousand six"; "12.03.2024" (dots: day first) -> "the twelfth of March twenty twenty four"; "10/06/2005" ->
+"October sixth two thousand five"; "on the 26th May" -> "on the twenty sixth of May"; "March 1-3" -> "March first
+to third"; "1–3 March" -> "the first to the third of March"; "Mar. 2017" -> "March twenty seventeen"; "2017/18" ->
+"twenty seventeen to eighteen"; "Mon 3/3" -> "Monday March third"; "Q3 revenue" -> "third quarter revenue".
 """
 
 from __future__ import annotations
@@ -69,32 +69,72 @@ def _day_first(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 def _numeric(m: re.Match[str], ctx: Ctx) -> str | None:
-    """Year first (ISO), or day/month first; the day comes first only when it cannot be a month."""
+    """Year first (ISO), or day/month first. With slashes or dashes (the American way) the day comes first only when
+    it cannot be a month: "10/06/2005" -> "October sixth"; with dots (the European and British way) it comes first
+    unless the second number cannot be a month: "12.03.2024" -> "the twelfth of March", "12.31.2024" -> "December
+    thirty first"."""
     g = m.groupdict()
+    seps = set(re.findall(r"[-/.]", m.group(0)))
     if g.get("iy"):
         y, a, b = g["iy"], int(g["ia"]), int(g["ib"])
         mon, day = (a, b) if a <= 12 else (b, a)
         first = False
     else:
         y, a, b = g["y2"], int(g["a"]), int(g["b"])
-        first = a > 12
+        first = a > 12 or (seps == {"."} and b <= 12)
         mon, day = (b, a) if first else (a, b)
-    if not (1 <= mon <= 12 and 1 <= day <= 31) or len(set(re.findall(r"[-/.]", m.group(0)))) > 1:
+    if not (1 <= mon <= 12 and 1 <= day <= 31) or len(seps) > 1:
         return None  # "9.5-10%" is a range of numbers, not a date: a date keeps one separator
     name = NAMES_BY_NUMBER[mon - 1]
-    return day_month(name, day, y) if first else month_day(name, day, y)
+    if first:
+        return day_month(name, day, y, the=not re.search(r"\bthe\s+$", ctx.before(m, 8), re.I))
+    return month_day(name, day, y)
+
+
+_DETERMINERS = (r"the|a|an|its|their|his|her|our|your|my|this|these|those|last|next|each|every|any|same|fiscal|financial|"
+                r"calendar|current|previous|prior|final|latest|recent|upcoming|coming|whole|entire|full|weak|strong|"
+                r"record|solid|disappointing|tough|difficult|busy|quiet")
+#: Before a quarter, a word that takes the place of "the": a determiner or possessive, maybe with an adjective between
+#: ("its Q3", "the firm's Q1", "Apple’s Q4", "fiscal Q2", "a strong Q3").
+_NO_THE = re.compile(r"(?:\b(?:" + _DETERMINERS + r")|\w['’]s?|\bs['’])\s+$|\b(?:the|a|an|its|their|his|her|our|your|my)\s+"
+                     r"(?!(?:in|on|at|for|of|to|from|by|with|during|over|since|until|through|into|and|or|than)\s)"
+                     r"[a-z]+(?:-[a-z]+)*\s+$", re.I)
+#: Before a quarter, a word that makes it the object, not a modifier: "in Q4 revenue rose" keeps "the".
+_PREPOSITION = re.compile(r"\b(?:in|on|at|for|of|to|from|by|with|during|over|since|until|till|through|into|between|within|"
+                          r"across|throughout|after|before|than|versus|vs|via|per|like|as|and|or)\.?\s+$", re.I)
+#: After a quarter, words that are not the noun it modifies ("Q3 was strong", "Q3 last year", "Q3 and Q4").
+_NOT_NOUN = frozenset((
+    "is was were are be been being will would could should may might can has had have saw sees see showed shows rose "
+    "fell grew came comes brought brings marked marks proved looks remains alone also and or but nor to of in on at "
+    "for from by with than compared versus vs when while after before since until as if that which who where this "
+    "last next a an the its their his her our year ago earlier later so through into over under both each "
+    "respectively too only").split())
+#: "-ed" words that modify the noun after a quarter: "Q3 adjusted earnings".
+_MODIFIERS = frozenset("adjusted reported consolidated combined unaudited audited diluted expected estimated projected "
+                       "annualized annualised".split())
+
+
+def _attributive(m: re.Match[str], ctx: Ctx) -> bool:
+    """A quarter before the noun it modifies ("Q3 revenue", "Q1 2024 results", "Q3 GDP"), not after a preposition."""
+    w = ctx.word_after(m)
+    if not re.fullmatch(r"[A-Za-z]+(?:-[A-Za-z]+)*", w) or w.lower() in _NOT_NOUN or _PREPOSITION.search(ctx.before(m, 16)):
+        return False
+    return not (w.lower().endswith("ed") and w.lower() not in _MODIFIERS)
 
 
 def _period(m: re.Match[str], ctx: Ctx) -> str | None:
-    """Quarters and halves of a year: "Q2 2022", "2Q22", "H1 2023"."""
+    """Quarters and halves of a year: "Q2 2022", "2Q22", "H1 2023" -> "the first half of twenty twenty three"; no
+    "the" after a determiner or possessive ("the firm's Q1" -> "the firm's first quarter"), and before the noun it
+    modifies, the year after the quarter: "Q1 2024 results" -> "first quarter twenty twenty four results"."""
     kind = (m.group("k") or m.group("k2")).upper()
     n = int(m.group("n") or m.group("n2"))
     if kind == "H" and n > 2:
         return None
-    the = "" if re.search(r"\bthe\s+$", ctx.before(m), re.I) else "the "
+    attributive = _attributive(m, ctx)
+    the = "" if attributive or _NO_THE.search(ctx.before(m, 32)) else "the "
     out = f"{the}{ordinal(n)} {'quarter' if kind == 'Q' else 'half'}"
     y = m.group("y") or m.group("y2")
-    return out + (f" of {_period_year(y)}" if y else "")
+    return out + ((" " if attributive else " of ") + _period_year(y) if y else "")
 
 
 def _period_year(y: str) -> str:
@@ -110,7 +150,7 @@ def _periods(m: re.Match[str], ctx: Ctx) -> str | None:
     kind, a, b = m.group("k").upper(), int(m.group("n")), int(m.group("n2"))
     if len(set(re.findall("[QH]", m.group(0)))) > 1 or (kind == "H" and max(a, b) > 2) or b <= a:
         return None
-    the = "" if re.search(r"\bthe\s+$", ctx.before(m), re.I) else "the "
+    the = "" if _NO_THE.search(ctx.before(m, 32)) else "the "
     return f"{the}{ordinal(a)} to the {ordinal(b)} {'quarter' if kind == 'Q' else 'half'}"
 
 

@@ -21,8 +21,17 @@ from .numbers import cardinal, digits, number
 from .rules import LEFT, Ctx, Rule, rows, spell
 
 AMPM = r"(?P<ap>[aApP])\.?\s?[mM](?![a-zA-Z])\.?"
-#: A time zone after a time: "EST", "G.M.T." (TZ: optional).
-ZONE = r"\s?(?P<tz>(?i:" + "|".join("\\.?".join(z[0]) for z in rows("timezones.tsv")) + r")\.?)(?![\w])"
+#: Time zones that are also words or common acronyms ("EAT", "WEST", "CAT"): written in capitals only.
+WORD_ZONES = frozenset(z[0] for z in rows("timezones.tsv") if z[1:] == ("word",))
+
+
+def _zones(names: list[str]) -> str:
+    return "|".join("\\.?".join(z) for z in sorted(names, key=lambda z: (-len(z), z)))
+
+
+#: A time zone after a time: "EST", "G.M.T.", "EAT" (not "eat") (TZ: optional).
+ZONE = (r"\s?(?P<tz>(?:(?i:" + _zones([z[0] for z in rows("timezones.tsv") if z[0] not in WORD_ZONES]) + r")|"
+        + _zones(sorted(WORD_ZONES)) + r")\.?)(?![\w])")
 TZ = r"(?:" + ZONE + r")?"
 
 
@@ -158,6 +167,9 @@ def military(h: int, mm: int) -> str:
 
 def _military(m: re.Match[str], ctx: Ctx) -> str | None:
     written, h, mm = m.group("hm"), int(m.group("hm")[:2]), int(m.group("hm")[2:])
+    tz = m.group("tz")
+    if tz and tz.replace(".", "") in WORD_ZONES and not _AT.search(ctx.before(m, 12)):
+        return None  # "1500 CAT scans", "2000 ICT jobs" are counts; "at 1500 EAT" is a time
     if m.group("u") and not written.startswith("0") and mm == 0 and not _AT.search(ctx.before(m, 12)):
         return None  # "1500 hours of footage" is a count; "at 1500 hours", "0600 hours" are times
     said = military(h, mm)
@@ -180,26 +192,83 @@ def _oh_military(m: re.Match[str], ctx: Ctx) -> str | None:
     return military(int(hm[:2]), int(hm[2:]))
 
 
-#: Before a British dot time: "at 9.15", "between 9.15 and 10.30".
-_AT_DOT = re.compile(r"\b(?:at|by|from|until|till|before|after|around|between|and)\s+$", re.IGNORECASE)
+#: Before a British dot time: "at 9.15", "between 9.15 and 10.30", "from 9.30 to 11.00".
+_AT_DOT = re.compile(r"\b(?:at|by|from|until|till|before|after|around|between|and)\s+$|"
+                     r"\b(?:from|between)\s+\d{1,2}\.\d\d\s+(?:to|and|until|till)\s+$", re.IGNORECASE)
+#: The same words as fixed-width lookbehinds, so the rule is tried only there (most decimals never reach it).
+_AT_DOT_LEFT = "(?:" + "|".join(rf"(?<=\b{w}\s)" for w in ("[Aa]t", "[Bb]y", "[Ff]rom", "[Uu]ntil", "[Tt]ill", "[Bb]efore",
+                                                           "[Aa]fter", "[Aa]round", "[Bb]etween", "and", "to")) + ")"
 #: A price's verb before that word: "closed at 2.50 yesterday", "traded between 2.50 and 3.10 today" are decimals.
 _PRICE = re.compile(r"\b(?:closed|closing|traded|trading|trades|stood|standing|rose|fell|ended|settled|priced|valued|"
                     r"pegged|fixed|peaked|climbed|dropped|slipped|jumped|opened)\s+\w+\s+$", re.IGNORECASE)
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_DOT_HM = r"(?:[01]?\d|2[0-3])\.[0-5]\d"
 #: What follows a dot time (maybe after "and 10.30"): a day, a part of the day, "local time", "o'clock".
 _DOT_CONTEXT = (r"(?=(?:\s+(?:and|to|until|till)\s+\d{1,2}\.\d\d)?\s+(?i:on\s+" + _WEEKDAY + r"|tonight|today|tomorrow|"
                 r"yesterday|(?:this|in\s+the)\s+(?:morning|afternoon|evening)|local\s+time|o['’]clock)(?![\w]))")
+_DOT_CONTEXT_RE = re.compile(_DOT_CONTEXT)
+#: Or nothing after it (maybe after "and 11.00"): the end of the line, a comma or full stop, or a new clause —
+#: "Polls close at 22.00.", "from 9.30 until 11.00", "at 7.45, the train…", "at 7.45 and arrives…"; not a unit,
+#: a scale or "%" ("at 7.45 million", "at 3.25%", "at 2.50 a share").
+_DOT_END = (r"(?=(?:(?:\s+(?:and|to|until|till)\s+|\s?[-–]\s?)" + _DOT_HM + r"(?![\d]|[.,]\d))?"
+            r"(?:[ \t]*(?:\r?\n|$)|[.,;:!?)\]\"”’]+(?:\s|$)|\s[—–]\s|\s+(?:and|but|when|while|then|before|after)\s+[a-z]))")
+#: Words in the clause before that make "at 2.50." a quantity: prices, rates, changes, odds, race times, readings.
+_QUANTITY = re.compile(
+    r"[%$£€¥₹]|\d\.\d(?!\d)|\d\.\d{3}|\b(?:per\s?cent|percent|points?|million|billion|bn|"
+    r"rates?|inflation|unemployment|yields?|prices?|index|indices|ratio|shares?|stocks?|bonds?|sterling|dollars?|euros?|"
+    r"pounds?|yen|rupees?|greenback|currency|exchange|[a-z]{3}/[a-z]{3}|oil|gold|brent|futures|odds|bookmakers?|average|"
+    r"gdp|growth|revenue|profits?|earnings|debt|deficit|levels?|valuations?|margins?|costs?|fares?|rents?|wages?|"
+    r"salar(?:y|ies)|versions?|releases?|updates?|upgraded?|firmware|"
+    r"fees?|tariffs?|worth|available|forecasts?|projected|targets?|paragraphs?|sections?|clauses?|pages?|chapters?|"
+    r"score[sd]?|rated|rating|ranked|measured|magnitude|temperatures?|ph|weighed|estimated|"
+    r"clocked|timed|record|fastest|quickest|best|lap|seconds|"
+    r"rose|rise[sn]?|rising|fell|falls?|falling|increase[sd]?|increasing|decrease[sd]?|grew|grows?|growing|gained|"
+    r"gains?|lost|cut|cuts|raised?|raises|lowered|lower|higher|hiked?|reduced?|declined?|declining|dropped|jumped|"
+    r"climbed|slipped|slid|surged|soared|plunged|tumbled|sank|edged|eased|firmed|hover(?:s|ed|ing)?|steady|"
+    r"unchanged|widened|narrowed|shrank|expanded|contracted|rebounded|recovered|advanced|retreated|"
+    r"(?:up|down)\s+(?:from|by))\b", re.IGNORECASE)
+#: After the comma: "at 4.15, down from 4.25" is a quantity.
+_QUANTITY_AFTER = re.compile(r"[,;]?\s+(?:up|down|compared|versus|vs\b|against|from|unchanged|higher|lower|"
+                             r"(?:a|an)\s+(?:rise|fall|drop|gain|decline|jump|increase|decrease)|and\s+(?:rising|falling|"
+                             r"climbing|up|down))\b", re.IGNORECASE)
+#: The first of a pair of dot times before this one: "between 9.30 and ", "from 9.30 until ".
+_PAIR = re.compile(r"\b(?:at|from|between|by)\s+(" + _DOT_HM + r")\s+(?:and|to|until|till)\s+$", re.IGNORECASE)
+_CLAUSE_START = re.compile(r"(?:[.!?;]\s|\n)(?!.*(?:[.!?;]\s|\n))", re.DOTALL)
 
 
 def _dot_clock(m: re.Match[str], ctx: Ctx) -> str | None:
-    """British dot times after at/by/from/…: "at 9.15 on Tuesday", "by 9.15 tonight", "at 10.30 GMT"."""
-    before = ctx.before(m, 32)
+    """British dot times after at/by/from/…: "at 9.15 on Tuesday", "by 9.15 tonight", "at 10.30 GMT"; with nothing
+    after them only when the clause says nothing of prices or changes: "Polls close at 22.00.", "from 9.30 until 11.00"."""
+    before = ctx.before(m, 48)
     if not _AT_DOT.search(before) or _PRICE.search(before):
         return None
+    pair = _PAIR.search(before)
+    if pair and _PRICE.search(before[: pair.start(1)]):
+        return None  # "traded between 2.50 and 3.10 today": the second of a pair of prices
     hh, mm = m.group("h"), int(m.group("mm"))
+    if not m.group("tz") and not _DOT_CONTEXT_RE.match(ctx.text, m.end()) and not _bare_dot_clock(m, ctx, hh):
+        return None
     if re.match(r"\s+o['’]clock", ctx.after(m, 9)):
         return cardinal(int(hh)) + ("" if mm == 0 else " " + _minutes(mm))  # "at 6.00 o'clock"
     return day_clock(hh, mm) + _zone(m)
+
+
+def _bare_dot_clock(m: re.Match[str], ctx: Ctx, hh: str) -> bool:
+    """A dot time with no day, zone or a.m. after it: no hour "0" ("by 0.25" is a decimal), "and"/"to" only after a
+    dot time ("between 9.30 and 11.00"), nothing of quantities in the clause before or right after."""
+    if hh == "0":
+        return False
+    before = ctx.before(m, 80)
+    cut = _CLAUSE_START.search(before)
+    clause = before[cut.end():] if cut else before
+    first = _PAIR.search(clause)
+    if first:
+        if first.group(1).startswith("0."):
+            return False
+        clause = clause[: first.start()]
+    elif re.search(r"\b(?:and|to)\s+$", clause, re.IGNORECASE):
+        return False
+    return not _QUANTITY.search(clause) and not _QUANTITY_AFTER.match(ctx.after(m, 24))
 
 
 def _compact(m: re.Match[str], ctx: Ctx) -> str | None:
@@ -227,7 +296,8 @@ RULES = [
     Rule("clock", "time", r"(?<![\w.:])(?<!\d,)(?P<h>\d{1,2}):(?P<mm>\d\d)(?::(?P<ss>\d\d))?(?:\.(?P<f>\d+))?(?![\d])(?:\s?"
          + AMPM + r")?" + TZ, _clock),
     Rule("hour", "time", r"(?<![\w.:])(?<!\d,)(?P<h>\d{1,2})(?:\.(?P<mm>\d\d))?\s?" + AMPM + TZ, _hour),
-    # "at 9.15 on Tuesday", "by 9.15 tonight", "at 10.30 GMT": British dot times, only with a time after them
-    Rule("dot-clock", "time", r"(?<![\w.:])(?<!\d,)(?P<h>[01]?\d|2[0-3])\.(?P<mm>[0-5]\d)(?![\d]|[.,]\d)(?:" + ZONE + "|"
-         + _DOT_CONTEXT + ")", _dot_clock),
+    # "at 9.15 on Tuesday", "by 9.15 tonight", "at 10.30 GMT": British dot times after at/by/from…, with a time after
+    # "Polls close at 22.00.", "from 9.30 until 11.00": with nothing after them when the clause is not about prices
+    Rule("dot-clock", "time", _AT_DOT_LEFT + r"(?P<h>[01]?\d|2[0-3])\.(?P<mm>[0-5]\d)(?![\d]|[.,]\d)(?:" + ZONE + "|"
+         + _DOT_CONTEXT + "|" + _DOT_END + ")", _dot_clock),
 ]
