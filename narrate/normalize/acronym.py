@@ -26,7 +26,7 @@ _ONSETS = set(
 _VOWELS = "AEIOU"
 #: The two-consonant endings an English word can have ("NATO" has none, "ZANU" none; "LAPD" ends in "pd": spelled).
 _CODAS = frozenset("st nd nt ng nk mp ld lt lk lf lm lp rd rt rk rm rn rl rp rb rg rf rs rc rch sk sp ck ch sh th ts ds ks ps ms ns ls "
-                   "ll ss ff ct ft pt xt wn wl ws ys gh ph".split())
+                   "ll ss ff ct ft pt xt wn wl ws ys gh ph cs".split())
 
 
 def readable(token: str) -> bool:

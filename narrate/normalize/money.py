@@ -34,6 +34,9 @@ _CONSTRAINED: dict[str, tuple[str, ...]] = {
     "PEN": ("Peruvian sol", "Peruvian soles", "", "", "strict"),
     "NPR": ("Nepalese rupee", "Nepalese rupees", "", "", "strict"),
     "GEL": ("Georgian lari", "Georgian lari", "", "", "strict"),
+    # codes that are also acronyms or words: "SDG 13" is a Sustainable Development Goal, "SDG 1.2bn" money
+    "SDG": ("Sudanese pound", "Sudanese pounds", "", "", "strict"),
+    "TRY": ("Turkish lira", "Turkish lira", "", "", "strict"),
 }
 #: Lower-case signs read before the amount too, which the scanner reaches only once the pipeline counts them among the
 #: words that can start a reading (``lowercase_starts``): "kr 10bn".
