@@ -26,6 +26,8 @@ def _formula(m: re.Match[str], ctx: Ctx) -> str | None:
     """A formula written with element symbols, said symbol by symbol: only when every part is an element and it has
     a two-letter symbol or a count inside ("NaCl", "H2SO4"; "CO2" and "H2O" the acronym rules read the same way)."""
     token = m.group(0)
+    if re.fullmatch(r"[A-Z]{2,}s", token):
+        return None  # "PCs", "CDs": an acronym's plural, not phosphorus and caesium
     parts = _PART.findall(token)
     if "".join(s + n for s, n in parts) != token or len(parts) < 2 or any(s not in elements() for s, _ in parts):
         return None
