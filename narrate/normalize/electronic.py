@@ -72,7 +72,7 @@ def _version(m: re.Match[str], ctx: Ctx) -> str | None:
 
 
 RULES = [
-    Rule("version", "electronic", _AFTER_VERSIONED + r"v?(?P<v>\d+(?:\.\d+){1,3})(?![\w]|\.\d)", _version),
+    Rule("version", "electronic", r"(?=v?\d)" + _AFTER_VERSIONED + r"v?(?P<v>\d+(?:\.\d+){1,3})(?![\w]|\.\d)", _version),
     Rule("email", "electronic", r"(?<![\w.+-])[\w.+-]+@" + _LABEL + r"(?:\." + _LABEL + r")+(?![\w])", _address),
     Rule("url", "electronic", r"(?<![\w@./-])(?:(?:https?|ftp)://)?(?:" + _LABEL + r"\.)+" + TLD + r"(?:\.[A-Za-z]{2})?(?![\w-])" + _PATH, _address),
     Rule("url-scheme", "electronic", r"(?<![\w])(?:https?|ftp)://[^\s]+[\w/]", _address),

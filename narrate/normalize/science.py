@@ -57,7 +57,7 @@ _NAMES = alternation(sorted({name for name in elements().values()} | {n.capitali
 RULES = [
     # after electronic and telephone; a formula is a run of element symbols with counts
     Rule("formula", "science", r"(?<![\w-])(?:[A-Z][a-z]?\d{0,3}){2,8}(?![\w-])", _formula),
-    Rule("isotope", "science", r"(?<![\w-])(?P<e>" + _NAMES + r")-(?P<n>\d{1,3})(?![\w])", _isotope),
+    Rule("isotope", "science", r"(?=[A-Za-z]{3,13}-\d)(?<![\w-])(?P<e>" + _NAMES + r")-(?P<n>\d{1,3})(?![\w])", _isotope),
     # "XBB.1.5", "BA.2.86", "JN.1": dotted parts right after two or more capitals
     Rule("lineage", "science", r"(?<=[A-Z][A-Z])(?:\.\d{1,3}){1,3}(?![\w]|\.\d)", _lineage),
 ]

@@ -95,11 +95,12 @@ RULES = [
         r"|0\d{2,4}(?: \d{3,6}){1,2})(?![\w]|[.,-]\d)",
         _phone,
     ),
-    Rule("local-number", "telephone", r"(?:" + _DIAL_BEFORE + "|" + _PHONE_WORD + r")\d{3}-\d{4}" + _END, _local_number),
+    # each starts with a cheap look at the first character, so the lists of lookbehinds run only before a digit
+    Rule("local-number", "telephone", r"(?=\d)(?:" + _DIAL_BEFORE + "|" + _PHONE_WORD + r")\d{3}-\d{4}" + _END, _local_number),
     # an extension of two to five digits; a three-digit number dialled, or before "call", "operator" …
-    Rule("short-number", "telephone", _EXTENSION + r"\d{2,5}" + _END + "|" + _DIAL_BEFORE + r"\d{3}" + _END
-         + r"|(?<![\w.,$£€#/-])\d{3}" + _END + _DIAL_AFTER, _short_number),
+    Rule("short-number", "telephone", r"(?=\d)(?:" + _EXTENSION + r"\d{2,5}" + _END + "|" + _DIAL_BEFORE + r"\d{3}" + _END
+         + r"|(?<![\w.,$£€#/-])\d{3}" + _END + _DIAL_AFTER + ")", _short_number),
     # a ZIP code after its name: "ZIP code is 90210" -> "nine oh two one oh"... digit by digit
-    Rule("zip", "telephone", _ZIP_WORD + r"\d{5}(?:-\d{4})?" + _END, lambda m, ctx: ", ".join(digits(g) for g in m.group(0).split("-"))),
+    Rule("zip", "telephone", r"(?=\d)" + _ZIP_WORD + r"\d{5}(?:-\d{4})?" + _END, lambda m, ctx: ", ".join(digits(g) for g in m.group(0).split("-"))),
     Rule("ip-address", "electronic", r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)", _ip),
 ]
