@@ -22,11 +22,15 @@ from functools import lru_cache
 
 from . import fraction
 from .numbers import is_one, number, year
-from .rules import LEFT, NUM, Ambiguous, Ctx, Rule, alternation, rows, words
+from .rules import LEFT, NUM, Ambiguous, Ctx, Rule, alternation, rows, sections, words
 
 #: A full scale word between the number and the unit: "100 million kg".
 SCALE_WORDS_SET = ("thousand", "million", "billion", "trillion")
 SCALE_WORDS = r"(?:\s(?:" + "|".join(SCALE_WORDS_SET) + "))"
+
+
+#: Word lists that decide a reading by its neighbours, in ``data/measure_context.txt`` (one section each).
+_CONTEXT = sections("measure_context.txt")
 
 
 @lru_cache(maxsize=1)
@@ -106,31 +110,9 @@ _DETERMINERS = frozenset({"the", "each", "every", "per", "this", "its", "his", "
 _CONTRACTIONS = frozenset({"it's", "that's", "there's", "here's", "what's", "who's", "he's", "she's", "let's", "where's"})
 #: Lowercase words that are no noun after a measure, so it stays a plural quantity: "10 GW of power", "5 km north",
 #: "100g each", "the 10 km was", "the 2 kg found" (function words, common verbs, adverbs and measure adjectives).
-_NOT_NOUNS = frozenset("""
-a an the this that these those each every any some no all both either neither such
-of in on at to from for by with without within into onto upon off out over under above below across along around
-through throughout toward towards between among amid beyond behind before after since until till during per via
-than like unlike near past against despite except beside besides inside outside underneath beneath up down away
-apart ahead back aside
-and or but nor so yet because while whereas although though if unless when where which who whom whose what
-whatever whichever how why as
-i you he she it we they me him her us them my your his its our their one ones
-be is are was were been being am have has had having do does did done doing can could will would shall should may
-might must ought get got gotten make made take took taken give gave given go went gone going come came say said
-see seen saw find found show shown keep kept leave left hold held bring brought buy bought sell sold build built
-lose lost win won cut hit set put run ran spend spent pay paid send sent meet met lie lay let become became remain
-seem need require include includes including excluding according following using remaining
-long wide high tall deep thick thin old young ago away alone already also again still just only even too very
-more most less least fewer further farther higher lower longer shorter deeper wider taller bigger larger smaller
-greater faster slower closer nearer earlier later sooner then there here now today tonight tomorrow yesterday
-overall total combined altogether apiece respectively instead worth extra enough not plus minus times
-north south east west northeast northwest southeast southwest northward southward eastward westward inland
-offshore underground overhead upstream downstream uphill downhill abroad nearby daily weekly monthly yearly annually
-""".split())
+_NOT_NOUNS = _CONTEXT["not-nouns"]
 #: Nouns ending in "-ing" after a measure (other "-ing" words are verbs: "the 20 km separating the two").
-_ING_NOUNS = frozenset({"serving", "building", "crossing", "opening", "ceiling", "setting", "landing", "coating",
-                        "housing", "lining", "casing", "bearing", "filling", "ring", "wing", "thing", "string",
-                        "spring", "swing", "king", "railing", "mooring", "clearing", "wiring", "piping", "tubing"})
+_ING_NOUNS = _CONTEXT["ing-nouns"]
 
 
 def adjectival(m: re.Match[str], ctx: Ctx, hyphen: bool) -> bool:
@@ -189,14 +171,7 @@ def counted(ctx: Ctx, m: re.Match[str]) -> bool:
 
 
 #: Words ending in "s" that are no plural noun after "100m": verbs and function words ("the 400m takes place").
-_NOT_PLURALS = frozenset("""
-is was has does goes as its his hers ours yours theirs this thus plus less unless across always perhaps sometimes
-besides towards afterwards whereas yes remains takes makes stands comes seems means gets leaves starts includes
-covers spans stretches reaches rises falls measures lies sits looks runs holds gives shows says needs lasts
-helps becomes continues requires features contains provides offers allows costs sells puts sees knows wants uses
-lets finishes begins ends opens closes follows separates divides links connects joins crosses passes climbs
-increases decreases grows adds brings keeps moves turns winds flows extends represents
-""".split())
+_NOT_PLURALS = _CONTEXT["not-plurals"]
 
 
 def plural_noun(ctx: Ctx, m: re.Match[str]) -> bool:
@@ -226,43 +201,18 @@ def _nationality_endings() -> tuple[str, ...]:
 
 
 #: After a glued "m" and no noun, words that make it a length: "2.5m long", "100m high", "50m away".
-LENGTH_AFTER = frozenset("""
-long high deep wide tall thick across apart away above below beneath underground underwater offshore inland uphill
-downhill upstream downstream overhead up down north south east west northeast northwest southeast southwest
-""".split())
+LENGTH_AFTER = _CONTEXT["length-after"]
 #: Words earlier in the sentence that make a bare glued "m" a length: a race or event, a verb of size or motion, a
 #: dimension, a thing measured by its size ("jumped 2.4m", "the depth reached 30m", "the tower reached 300m").
-_LENGTH_CUES = frozenset("""
-jump jumps jumped jumping leap leaps leapt leaped cleared clears clear threw throw throws thrown throwing hurled swam
-swim swims swimming ran run runs running sprinted sprinting climb climbs climbed climbing dive dives dived dove diving
-plunge plunges plunged plunging sink sinks sank sunk sinking descend descends descended descending ascend ascends
-ascended ascending fly flies flew flown flying hover hovers hovered hovering measure measures measured measuring
-stretch stretches stretched stretching span spans spanned spanning tower towers towering soar soars soared
-tall taller deep deeper long longer high higher wide wider thick thicker
-height heights depth depths length lengths width widths breadth thickness diameter radius altitude altitudes
-elevation distance distances distancing gap drop wingspan visibility
-sprint sprints final finals hurdles relay relays freestyle backstroke breaststroke butterfly medley race races lap
-laps vault javelin discus hammer steeplechase pool swimmer swimmers sprinter sprinters athlete
-wave waves tsunami skyscraper building wall walls bridge tunnel cliff cliffs mast crane dam tree trees spire crater
-shaft borehole runway yacht ship vessel hull rope cable pipe river flood floods floodwater floodwaters snow snowfall
-drift drifts sea water tide tides lava plume meters metres meter metre dig digs dug drilled bored excavated extend
-extends extended kite balloon plane aircraft drone helicopter mountain peak summit hill volcano glacier iceberg ice
-statue trench fence crack fissure deep-sea
-""".split())
+_LENGTH_CUES = _CONTEXT["length-cues"]
 #: Words right before a glued "m" and no noun that make it a count: "hit 7.6m.", "rose to 249m in 2022", "a total of 5m".
-_COUNT_BEFORE = frozenset("""
-hit hits hitting reach reached reaches reaching top topped tops topping surpass surpassed surpasses surpassing
-exceed exceeded exceeds exceeding total totalled totaled totals totalling totaling pass passed passes passing
-to of nearly almost about around roughly approximately some over than estimated record just worth
-""".split())
+_COUNT_BEFORE = _CONTEXT["count-before"]
 #: Verbs earlier in the sentence that make a bare glued "m" a count: "It is estimated at 2m", "valued at 3m".
-_COUNT_VERBS = frozenset("estimated estimate valued worth totalled totaled numbered counted tallied".split())
+_COUNT_VERBS = _CONTEXT["count-verbs"]
 #: Words right before a glued "m" and no noun that leave it to the subject: "The figure was 2.5m", "The tower is 300m".
-_COPULAS = frozenset("is was are were be been being stands stood remains remained at now".split())
+_COPULAS = _CONTEXT["copulas"]
 #: Singular nouns after a glued "m" that make it a count: "the 7.6m figure", "a 1m milestone".
-_COUNT_HEADS = frozenset("""
-figure total tally milestone population audience turnout backlog workforce membership viewership readership ridership
-""".split())
+_COUNT_HEADS = _CONTEXT["count-heads"]
 
 
 def _bare_million(ctx: Ctx, m: re.Match[str]) -> bool:
@@ -299,22 +249,14 @@ def _bare_million(ctx: Ctx, m: re.Match[str]) -> bool:
 
 
 #: Words after a glued "m" that end its phrase, though they look like nouns: "hit 1.5m last year".
-_CLAUSE_AFTER = frozenset("last next first worldwide nationwide globally domestically overseas".split())
+_CLAUSE_AFTER = _CONTEXT["clause-after"]
 #: Singular subjects that count: "Unemployment hit 1.5m", "The NHS waiting list hit 7.6m".
-_COUNT_SUBJECTS = frozenset("""
-list unemployment jobless population audience turnout membership attendance crowd enrolment enrollment backlog
-number sales exports imports budget fund funding revenue profit loss deficit debt cost spending investment toll
-""".split())
+_COUNT_SUBJECTS = _CONTEXT["count-subjects"]
 
 
 #: Glued units whose noun after may be the stuff measured ("500g potatoes"): only a container or a form makes them
 #: adjectival ("5kg bags", "400mg tablets", "500ml bottles").
-_CONTAINERS = frozenset("""
-bags sacks tablets pills capsules caplets doses bottles cans jars tins tubs cartons packs packets boxes crates barrels
-drums tanks cylinders canisters vials syringes ampoules sachets blocks bars bricks slabs loaves servings portions
-injections shots jabs units weights dumbbells kettlebells cups glasses pints limits allowances loads payloads
-parcels packages suitcases bundles rolls ingots
-""".split())
+_CONTAINERS = _CONTEXT["containers"]
 _BULK = ("gram", "liter", "litre", "ounce", "pound", "tonne", "ton", "cubic", "gallon", "barrel")
 
 
@@ -346,7 +288,7 @@ _AT_SEA = re.compile(r"\s+(?:off|offshore|from|away|out|east|west|north|south|no
 #: Lines of a video frame: "1080p" is "ten eighty p", not pence.
 _RESOLUTIONS = frozenset({"360", "480", "576", "720", "1080", "1440", "2160", "4320"})
 #: Money right before or after makes "720p" pence after all: "cost 720p", "720p a litre".
-_MONEY_BEFORE = frozenset("cost costs costing priced price charge charges charged pay pays paid fare fee".split())
+_MONEY_BEFORE = _CONTEXT["money-before"]
 _MONEY_AFTER = re.compile(r"\s+(?:a|an|per|each)\s+(?:litre|liter|pint|kg|kilo|unit|share|item|head|week|day|month)\b")
 #: Words of money and markets that make "480p" pence ("Shares in BP were up 2% at 480p"), unless video is in sight.
 _MONEY_WORDS = re.compile(r"[£]|\b(?:pence|penny|shares?|stocks?|pric\w*|cost\w*|FTSE|dividends?|valu\w*|bid|offer|"

@@ -124,6 +124,23 @@ def words(name: str) -> frozenset[str]:
     return frozenset(r[0] for r in rows(name))
 
 
+@lru_cache(maxsize=16)
+def sections(name: str) -> dict[str, frozenset[str]]:
+    """The word lists of a data file in ``[section]`` parts, words separated by white space (``#`` comments)."""
+    out: dict[str, set[str]] = {}
+    current = ""
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1]
+            out.setdefault(current, set())
+            continue
+        out.setdefault(current, set()).update(line.split())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def alternation(items: list[str] | tuple[str, ...], ci: set[str] | frozenset[str] = frozenset()) -> str:
     """A regex alternation of literal ``items``, longest first; items in ``ci`` match in any case."""
     parts = []
