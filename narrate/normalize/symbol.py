@@ -148,10 +148,10 @@ RULES = [
     # a social handle (an email's "@" is the electronic class's, which comes first)
     Rule("handle", "symbol", r"(?<![\w@.])@(?P<h>[A-Za-z_][A-Za-z0-9_]{1,30})(?![\w@])", _handle),
     # a key or note: a capital A-G with a sharp or flat sign ("F#", "B♭"), or "Bb"/"Eb" before major/minor
-    Rule("key", "symbol", r"(?<![\w#])(?P<n>[A-G])(?:(?P<a>[#♯♭])(?![\w#])|(?P<a2>b)(?=\s+(?:major|minor)\b))", 
-         _key),
+    Rule("key", "symbol", r"(?<![\w#])(?P<n>[A-G])(?:(?P<a>[#♯♭])(?![\w#])|(?P<a2>b)(?=\s+(?:major|minor)\b))", _key),
     # "14 No. 1s" -> "number ones": a rank in the plural
-    Rule("rank-plural", "symbol", r"(?:(?<=No\. )|(?<=No\.))(?P<n>\d{1,3})s(?![\w'’])", lambda m, ctx: pluralize_last(number(m.group("n")))),
+    Rule("rank-plural", "symbol", r"(?:(?<=No\. )|(?<=No\.))(?P<n>\d{1,3})s(?![\w'’])",
+         lambda m, ctx: pluralize_last(number(m.group("n")))),
     Rule("episode", "symbol", r"(?<![\w])[Ss](?P<s>\d{1,2})\s?[Ee](?P<e>\d{1,3})(?![\w])", _episode),
     Rule("calibre", "symbol", r"(?<![\w.])\.(?P<c>\d{2,3})(?=[\s-]+(?:caliber|calibre|rifle|pistol|revolver|handgun|Magnum|ACP|Special)\b)", _calibre),
     # "3x faster", "a 10x zoom": a multiplier (dimensions, "2 x 12", came first)
