@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .measure import LENGTH_AFTER, PER, determined, lookup, singular_noun
+from .measure import BARE_PER, LENGTH_AFTER, PER, determined, lookup, singular_noun
 from .numbers import INDIAN, cardinal, digits, indian, number
 from .rules import LEFT, NUM, Ctx, Rule, alternation, rows, words
 
@@ -170,8 +170,8 @@ def _prefixed(m: re.Match[str], ctx: Ctx) -> str | None:
     if kind in _STRICT and not _sure(kind, written, scale, not m.group("sp")):
         return None
     spoken = amount(_value(written), currency, scale, ctx.and_, adjectival_amount(m, ctx), _names(currency, m, ctx))
-    if m.group("per"):
-        spoken += " per " + lookup(m.group("per"))[0]
+    if m.group("per") or m.group("per2"):  # "$3.50/gallon", "£2 per kg"
+        spoken += " per " + lookup(m.group("per") or m.group("per2"))[0]
     return ("minus " + spoken) if m.group("neg") else spoken
 
 
@@ -233,7 +233,7 @@ _SURE_SCALE = r"(?P<s>\s?(?:bn|mn|mln|tn|trn|m)(?![\w]))"
 RULES = [
     # a sign before the symbol: "a net loss of -$45m" -> "minus forty five million dollars"
     Rule("money", "money", r"(?<![\w$€£¥])(?:(?<![\w.,-])(?P<neg>[-−–]))?(?P<c>" + _ANY_PREFIX + r")(?P<sp>\s?)(?P<v>" + AMOUNT
-         + r")(?P<s>" + SCALE + r")?(?:/(?P<per>" + PER + r"))?", _prefixed),
+         + r")(?P<s>" + SCALE + r")?(?:/(?P<per>" + PER + r")|\s+per\s+(?P<per2>" + BARE_PER + r"))?", _prefixed),
     Rule("money-code", "money", LEFT + r"(?P<v>" + AMOUNT + r")(?P<s>" + SCALE + r")?\s?(?P<c>" + _ANY_SUFFIX + r")(?![\w])", _suffixed),
     Rule("cents", "money", LEFT + r"(?P<n>\d{1,2}(?:\.\d{1,2})?)c(?![\w])", _cents),
     # "UGX 10m" when the code is not in the table: a scale, not meters
