@@ -11,23 +11,15 @@ import functools
 import re
 from pathlib import Path
 
+from . import wordlists
+
 DATA = Path(__file__).parent / "data"
 
 
 @functools.lru_cache(maxsize=1)
 def word_sections() -> dict[str, frozenset[str]]:
-    """The sections of ``data/sentence_abbrev.txt``: title, other, starters, function, continues."""
-    sections: dict[str, set[str]] = {}
-    current = ""
-    for raw in (DATA / "sentence_abbrev.txt").read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            current = line.strip("[]")
-            continue
-        sections.setdefault(current, set()).update(line.lower().split())
-    return {k: frozenset(v) for k, v in sections.items()}
+    """The sections of ``data/sentence_abbrev.txt``: title, other, starters, function, continues (in lower case)."""
+    return {k: frozenset(w.lower() for w in v) for k, v in wordlists.sections(DATA / "sentence_abbrev.txt").items()}
 
 
 def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:

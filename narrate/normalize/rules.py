@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import wordlists
 from ..models import SpokenPart
 
 if TYPE_CHECKING:
@@ -126,19 +127,8 @@ def words(name: str) -> frozenset[str]:
 
 @lru_cache(maxsize=16)
 def sections(name: str) -> dict[str, frozenset[str]]:
-    """The word lists of a data file in ``[section]`` parts, words separated by white space (``#`` comments)."""
-    out: dict[str, set[str]] = {}
-    current = ""
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1]
-            out.setdefault(current, set())
-            continue
-        out.setdefault(current, set()).update(line.split())
-    return {k: frozenset(v) for k, v in out.items()}
+    """The word lists of ``data/NAME`` in ``[section]`` parts (``wordlists.sections``)."""
+    return wordlists.sections(DATA / name)
 
 
 def alternation(items: list[str] | tuple[str, ...], ci: set[str] | frozenset[str] = frozenset()) -> str:
