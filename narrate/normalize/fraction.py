@@ -107,8 +107,7 @@ def _fraction(m: re.Match[str], ctx: Ctx) -> str | None:
             return f"{number(str(num), ctx.and_)} of {said_year}"  # "Case C-311/18": a case's number and year ("T-201/04")
         if _EVENT_AFTER.match(ctx.after(m, 16)):
             return f"{cardinal(num, ctx.and_)} {cardinal(den, ctx.and_)}"  # "the 26/11 attacks"
-        sentence = ctx.before(m, 120).rsplit(". ", 1)[-1] + m.group(0) + ctx.after(m, 120).split(". ", 1)[0]
-        if CRICKET.search(sentence) and (den <= 10 or num <= 10):
+        if CRICKET.search(ctx.sentence(m)) and (den <= 10 or num <= 10):
             return f"{cardinal(num, ctx.and_)} for {cardinal(den, ctx.and_)}"  # "89/3", "4/23"
         if num >= den and (_ODDS_BEFORE.search(ctx.before(m, 20)) or _ODDS_AFTER.match(ctx.after(m, 15))):
             return f"{cardinal(num, ctx.and_)} to {cardinal(den, ctx.and_)}"  # "5/1", "100/1 shot"

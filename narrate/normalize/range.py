@@ -110,8 +110,7 @@ def _read(m: re.Match[str], ctx: Ctx) -> str | None:
             return f"{number(left)} {number(right)}"  # "a 1-2 finish" is a placing: "a one two finish"
         if not _increasing(left, right):
             if max(len(left), len(right)) <= 3 and left.isdigit() and right.isdigit():
-                sentence = ctx.before(m, 120).rsplit(". ", 1)[-1] + ctx.after(m, 120).split(". ", 1)[0]
-                if int(right) <= 10 <= int(left) and CRICKET.search(sentence):
+                if int(right) <= 10 <= int(left) and CRICKET.search(ctx.sentence(m)):
                     return f"{number(left, ctx.and_)} for {number(right, ctx.and_)}"  # runs for wickets: "245-6 at stumps"
                 if len(left) - len(right) <= 1 or _VOTE.search(ctx.before(m, 30)):
                     # a score or a vote: "won 3-1", "passed 219-212", "ruled 6–3", "won 102-99", "the vote was 143-9";

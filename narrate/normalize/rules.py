@@ -43,6 +43,10 @@ class Ctx:
     def after(self, m: re.Match[str], n: int = 60) -> str:
         return self.text[m.end() : m.end() + n]
 
+    def sentence(self, m: re.Match[str], n: int = 120) -> str:
+        """The sentence around the match, at most ``n`` characters either side (cut at ". ")."""
+        return self.before(m, n).rsplit(". ", 1)[-1] + m.group(0) + self.after(m, n).split(". ", 1)[0]
+
     def word_before(self, m: re.Match[str]) -> str:
         w = re.search(r"([\w.'’]+)\W*$", self.before(m))
         return w.group(1) if w else ""
