@@ -19,25 +19,6 @@ from .numbers import INDIAN, cardinal, digits, indian, number
 from .rules import LEFT, NUM, Ctx, Rule, alternation, rows, words
 
 
-#: Signs that are also letters, words or names, read as money only with a sure amount (``_sure``): "strict" before or
-#: after it ("Le 5,000", "PHP 1.5bn", "5,000 COP"; not "Le 14", "PHP 8", "COP 28"), "glued" and "scaled" lone capitals
-#: glued before it, "glued" with a scale, grouping or two decimals ("R2.3tn", "R18.90", not "R2"), "scaled" with a
-#: scale only ("K2bn", "N28.7tn", not "N95", "K2"). Kept out of currencies.tsv, each of whose signs reads any amount.
-_CONSTRAINED: dict[str, tuple[str, ...]] = {
-    "Le": ("leone", "leones", "", "", "strict"),
-    "R": ("rand", "rand", "cent", "cents", "glued"),
-    "K": ("kwacha", "kwacha", "", "", "scaled"),
-    "N": ("naira", "naira", "", "", "scaled"),
-    "MAD": ("Moroccan dirham", "Moroccan dirhams", "", "", "strict"),
-    "PHP": ("Philippine peso", "Philippine pesos", "", "", "strict"),
-    "COP": ("Colombian peso", "Colombian pesos", "", "", "strict"),
-    "PEN": ("Peruvian sol", "Peruvian soles", "", "", "strict"),
-    "NPR": ("Nepalese rupee", "Nepalese rupees", "", "", "strict"),
-    "GEL": ("Georgian lari", "Georgian lari", "", "", "strict"),
-    # codes that are also acronyms or words: "SDG 13" is a Sustainable Development Goal, "SDG 1.2bn" money
-    "SDG": ("Sudanese pound", "Sudanese pounds", "", "", "strict"),
-    "TRY": ("Turkish lira", "Turkish lira", "", "", "strict"),
-}
 #: Lower-case signs read before the amount too, which the scanner reaches only once the pipeline counts them among the
 #: words that can start a reading (``lowercase_starts``): "kr 10bn".
 _ALSO_BEFORE = frozenset({"kr"})
@@ -47,7 +28,10 @@ _ALSO_BEFORE = frozenset({"kr"})
 def currencies() -> dict[str, tuple[str, ...]]:
     """symbol or code -> (major singular, major plural, minor singular, minor plural, where)."""
     table = {r[0]: tuple(r[1:]) + ("",) * (6 - len(r)) for r in rows("currencies.tsv")}
-    return {**_CONSTRAINED, **table}
+    # Signs that are also letters, words or names, read as money only with a sure amount (``_sure``): kept out of
+    # currencies.tsv, each of whose signs reads any amount.
+    constrained = {r[0]: tuple(r[1:]) for r in rows("currencies_constrained.tsv")}
+    return {**constrained, **table}
 
 
 @lru_cache(maxsize=1)
