@@ -56,29 +56,35 @@ def _other(m: re.Match[str], ctx: Ctx) -> str | None:
     return " " if is_symbol(ch) or category in ("Cc", "Cf") else None
 
 
-def _hashtag(m: re.Match[str], ctx: Ctx) -> str | None:
-    """"#MeToo" -> "hashtag Me Too": the words of a camel-cased tag apart, so engines say them as words; letters in
-    capitals are spelled and a year is a year ("#GE2024" -> "hashtag G E twenty twenty four"); "the hashtag #MeToo"
-    says "hashtag" once."""
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", m.group("t"))
+def _tag_words(tag: str, ctx: Ctx, years: bool = False, underscores: bool = False) -> str:
+    """The parts of a camel-cased tag or handle apart: words as written, capitals spelled, numbers read (as years with
+    ``years``), "_" said "underscore" with ``underscores`` (else dropped): "GE2024" -> "G E twenty twenty four"."""
     said = []
-    for w in words:
-        if w.isdigit():
-            said.append(year(int(w)) if len(w) == 4 and 1900 <= int(w) < 2100 else number(w))
+    for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|_", tag):
+        if w == "_":
+            if underscores:
+                said.append("underscore")
+        elif w.isdigit():
+            said.append(year(int(w)) if years and len(w) == 4 and 1900 <= int(w) < 2100 else number(w))
         elif w.isupper() and len(w) > 1:
             said.append(ctx.sub(w))
         else:
             said.append(w)
+    return " ".join(said)
+
+
+def _hashtag(m: re.Match[str], ctx: Ctx) -> str | None:
+    """"#MeToo" -> "hashtag Me Too": the words of a camel-cased tag apart, so engines say them as words; letters in
+    capitals are spelled and a year is a year ("#GE2024" -> "hashtag G E twenty twenty four"); "the hashtag #MeToo"
+    says "hashtag" once."""
     lead = "" if re.search(r"\bhashtags?\s+$", ctx.before(m, 12), re.I) else "hashtag "
-    return lead + " ".join(said)
+    return lead + _tag_words(m.group("t"), ctx, years=True)
 
 
 def _handle(m: re.Match[str], ctx: Ctx) -> str | None:
     """"@BBCBreaking" -> "at B B C Breaking": a social handle, its parts apart; "at" once after "at" ("follow us at @x")."""
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|_", m.group("h"))
-    said = [ctx.sub(w) if w.isupper() and len(w) > 1 else number(w) if w.isdigit() else "underscore" if w == "_" else w for w in words]
     lead = "" if re.search(r"\bat\s+$", ctx.before(m, 6), re.I) else "at "
-    return lead + " ".join(said)
+    return lead + _tag_words(m.group("h"), ctx, underscores=True)
 
 
 _NOTES = {"#": "sharp", "♯": "sharp", "♭": "flat", "b": "flat"}
