@@ -174,11 +174,32 @@ def _analyse(job: Job) -> Any:
         return None
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int | None = None) -> None:
     # Nothing an engine prints may reach narrate's output (pyttsx3 prints "Audio saved to …").
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     logging.basicConfig(level=logging.WARNING)
+    if parent is not None:
+        _die_with(parent)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when ``parent`` dies, however it dies. Killed with -9, it cannot close the pool, and
+    an idle worker waits on the pool's queue for ever (it holds the queue's other end), keeping the stdout
+    and stderr it inherited open: whoever reads them (a pipe into a script) would wait too."""
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # it died before that took hold
+        os._exit(1)
 
 
 def engine_version(name: str) -> str:
@@ -212,7 +233,8 @@ class WorkerPool:
             ctx = multiprocessing.get_context("spawn")
             # Processes are spawned on submit: the BLAS setting must hold while they start.
             with single_threaded_blas():
-                self._pool = cf.ProcessPoolExecutor(max_workers=self.processes, mp_context=ctx, initializer=_worker_init)
+                self._pool = cf.ProcessPoolExecutor(max_workers=self.processes, mp_context=ctx, initializer=_worker_init,
+                                                  initargs=(os.getpid(),))
                 for _ in range(self.processes):
                     self._pool.submit(_warm_up, warm)
         return self._pool

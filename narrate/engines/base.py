@@ -11,6 +11,10 @@ from typing import Protocol, runtime_checkable
 from ..errors import OutputError
 from ..models import SpokenPart
 
+#: Code an interruption must not land in: an engine's callbacks from C, whose exceptions ctypes drops (the
+#: engine would then wait forever, or the interruption be lost). The narrate server delays one that would.
+CALLBACK_CODE: set[object] = set()
+
 
 @dataclass(frozen=True)
 class VoiceSettings:

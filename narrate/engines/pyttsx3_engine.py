@@ -37,7 +37,7 @@ from typing import Any
 
 from ..errors import DependencyError, InputError, SynthesisError
 from ..models import SpokenPart
-from .base import TakeAudio, VoiceInfo, VoiceSettings, WordTime, write_take
+from .base import CALLBACK_CODE, TakeAudio, VoiceInfo, VoiceSettings, WordTime, write_take
 from .escape import EngineInput, engine_input, split_input
 
 log = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ class Pyttsx3Engine:
         self._espeak_cb: Any = None
         self._terminated = False
         #: An exception the driver raised inside libespeak-ng's callback during the current take.
-        self._failure: Exception | None = None
+        self._failure: BaseException | None = None
         self._clock: _WakeableTime | None = None
         if self._driver_name == "espeak" and _synchronous():
             self._clock = _wakeable_driver_time()
@@ -303,9 +303,10 @@ class Pyttsx3Engine:
                         end[0].type = _espeak.EVENT_MSG_TERMINATED
                         end[1].type = _espeak.EVENT_LIST_TERMINATED
                         driver._onSynth(None, 0, end)
-                except Exception as exc:  # noqa: BLE001 - handed to _run
+                except BaseException as exc:  # noqa: BLE001 - handed to _run
                     # The driver raises when it cannot write the WAV, before ending its loop; ctypes
-                    # drops an exception raised in a callback, so the loop would wait forever.
+                    # drops an exception raised in a callback, so the loop would wait forever. A Ctrl-C
+                    # landing here is no different: _run raises it once the loop has ended.
                     self._failure = exc
                     driver.endLoop()
                 if clock is not None and self._terminated and not getattr(driver, "_looping", False):
@@ -314,6 +315,7 @@ class Pyttsx3Engine:
 
             # Made once and kept for the process: the library's thread may still be returning
             # through a callback when the next take installs one, so none may ever be freed.
+            CALLBACK_CODE.add(wrapped.__code__)
             self._espeak_cb = _espeak.t_espeak_callback(wrapped)
             _LIVE_CALLBACKS.append(self._espeak_cb)
         self._terminated = False
@@ -329,6 +331,8 @@ class Pyttsx3Engine:
         with _captured_stdout():
             self._engine.save_to_file(text, str(out_path))
             self._engine.runAndWait()
+        if isinstance(self._failure, (KeyboardInterrupt, SystemExit)):
+            raise self._failure
         if self._failure is not None:
             raise SynthesisError(f"pyttsx3 could not finish the take: {self._failure}")
 
