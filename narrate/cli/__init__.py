@@ -6,12 +6,13 @@ library errors (NarrateError) become one line on stderr and the error's exit cod
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import logging
 import os
 import sys
-from collections.abc import Sequence
+
+TYPE_CHECKING = False  # (not importing typing: see narrate.server, which runs before the rest)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 # Before numpy is imported: narrate's matrix products are small (128-sample blocks), and idle
 # OpenBLAS threads spin, so a second BLAS thread burnt a core beside the engine for nothing
@@ -36,6 +37,7 @@ COMMAND_MODULES = (
     "voices",
     "lexicon",
     "cache",
+    "server",
 )
 
 
@@ -54,6 +56,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     Importing every command module imports the whole library (check, preview, say, lexicon …): ~60-100 ms of every
     run before it does anything. Help, a missing or unknown command, or no ``argv`` get the full parser.
     """
+    import argparse
+    import importlib
+
     only = _command_in(argv) if argv is not None else None
     parser = argparse.ArgumentParser(
         prog="narrate",
@@ -72,6 +77,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import logging
+
     if argv is None:
         argv = sys.argv[1:]
     parser = build_parser(argv)
@@ -107,4 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> None:  # pragma: no cover - console entry
-    sys.exit(main())
+    """The ``narrate`` command: in a running narrate server when there is one (see narrate.server), else here."""
+    from .. import server
+
+    rc = server.forward(sys.argv[1:])
+    if rc is None:
+        rc = main()
+        server.start_if_wanted()
+    sys.exit(rc)
