@@ -18,6 +18,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("NO_COLOR", "1")
+    # Commands run in their own processes, as each test expects; tests/test_server.py turns the server on.
+    monkeypatch.setenv("NARRATE_SERVER", "0")
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from narrate.cli import COMMAND_MODULES, build_parser
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CONTRACT_COMMANDS = ["render", "segments", "regen", "takes", "normalize", "preview", "say", "check", "voices", "lexicon", "cache"]
 #: Commands added beyond the contract; README documents them.
-ADDED_COMMANDS = ["watch"]
+ADDED_COMMANDS = ["watch", "server"]
 ALL_COMMANDS = CONTRACT_COMMANDS + ADDED_COMMANDS
 
 
