@@ -7,15 +7,20 @@ Prints three ratios (medians of --repeat runs):
   re-render after one edited sentence / cold render            (goal <= 0.05)
   cold --jobs 1 / cold --jobs 2                                 (goal >= 1.7)
 
-The re-render is measured two ways: a fresh `narrate render` process, and `narrate watch` (one
-process that renders again on every save): from the moment the edited script is written to the
-moment watch prints the render's JSON line, the new track in place.
+Renders run as a user's do: with the narrate server (narrate.server) that the first render starts,
+here started before the first repeat in a folder of the bench's own (its start is printed).
+The re-render is measured three ways: a fresh `narrate render` command (handed to the server), the
+same with the server off (NARRATE_SERVER=0: the command renders in its own process), and
+`narrate watch` (one process that renders again on every save): from the moment the edited script
+is written to the moment watch prints the render's JSON line, the new track in place.
 
 Two references are measured in the same run, so the figures can be read against this machine:
   - what two cores give the bare engine: raw espeak-ng on the two halves of the text in two processes
     at once, against the same two one after the other (the ceiling of any --jobs 2 speed-up here);
   - the floor of a fresh process: an interpreter that imports what a render imports and starts the
-    engine, then exits (what any re-render by a new `narrate render` costs before it does any work).
+    engine, then exits (what any re-render in a process of its own costs before it does any work);
+    and the floor of a command the server runs: an interpreter that imports what the command's
+    client half imports and finds the server's socket.
 jobs 1 and jobs 2 run in alternating order from repeat to repeat, so a drift in the machine's speed
 within a repeat favours neither.
 
@@ -139,10 +144,17 @@ engine_version(profile.engine)
 """
 
 
-def fresh_floor(script: Path, env: dict[str, str]) -> float:
+#: What a command the server runs does in its own process besides waiting: start, import the client half, find the socket.
+_CLIENT_FLOOR = """
+import narrate.cli, narrate.server
+narrate.server.paths()
+"""
+
+
+def fresh_floor(script: Path, env: dict[str, str], code: str = _FLOOR) -> float:
     """Seconds a new process needs before a render does anything (the least any fresh re-render costs)."""
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", _FLOOR, str(script)], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-c", code, str(script)], env=env, check=True, capture_output=True)
     return time.perf_counter() - t
 
 
@@ -162,6 +174,10 @@ def main() -> None:
     script.write_text(make_script(args.words), encoding="utf-8")
     env = dict(os.environ)
     env.pop("NARRATE_CACHE_DIR", None)
+    env.update(NARRATE_SERVER="1", NARRATE_SERVER_DIR=str(work / "server"))
+    t = time.perf_counter()
+    subprocess.run(NARRATE + ["server", "start"], env=env, check=True, capture_output=True)
+    server_start = time.perf_counter() - t
 
     # The same words the engine will speak, for raw espeak-ng.
     spoken = subprocess.run(NARRATE + ["segments", str(script), "--json"], capture_output=True, text=True, check=True, env=env)
@@ -177,6 +193,7 @@ def main() -> None:
     halves[1].write_text("\n".join(lines[len(lines) // 2 :]), encoding="utf-8")
 
     raw, cold2, cold1, edit, watched, machine, floor = [], [], [], [], [], [], []
+    own, client_floor = [], []
     audio_s = 0.0
     for i in range(args.repeat):
         t = time.perf_counter()
@@ -184,6 +201,7 @@ def main() -> None:
         raw.append(time.perf_counter() - t)
         machine.append(two_core_gain(espeak, halves, work))
         floor.append(fresh_floor(script, env))
+        client_floor.append(fresh_floor(script, env, _CLIENT_FLOOR))
         order = ((2, cold2), (1, cold1)) if i % 2 == 0 else ((1, cold1), (2, cold2))
         for jobs, bucket in order:
             env["NARRATE_CACHE_DIR"] = str(work / f"cache-{jobs}-{i}")
@@ -198,6 +216,12 @@ def main() -> None:
         elapsed, doc = timed(NARRATE + ["render", str(script), "-o", str(work / "out-2.wav"), "--jobs", "2", "--json", "--no-subtitles"], env)
         assert doc.get("synthesized") == 1, doc
         edit.append(elapsed)
+        # The same, rendered by the command itself.
+        script.write_text(original.replace("Report 7:", f"Report seven, own {i}:", 1), encoding="utf-8")
+        elapsed, doc = timed(NARRATE + ["render", str(script), "-o", str(work / "out-2.wav"), "--jobs", "2", "--json", "--no-subtitles"],
+                             dict(env, NARRATE_SERVER="0"))
+        assert doc.get("synthesized") == 1, doc
+        own.append(elapsed)
         script.write_text(original, encoding="utf-8")
         watched.append(watch_edit(script, original, work / "out-2.wav", env, f"Report seven, watched {i}:"))
 
@@ -210,9 +234,12 @@ def main() -> None:
     print(f"raw espeak-ng -w -f          {runs(raw)} s  ({audio_s / med(raw):.0f}x real time)")
     print(f"narrate render --jobs 2 cold {runs(cold2)} s")
     print(f"narrate render --jobs 1 cold {runs(cold1)} s")
-    print(f"re-render, one edited line   {runs(edit)} s")
+    print(f"re-render, one edited line   {runs(edit)} s  (a narrate render command, run by the server)")
+    print(f"  the server off             {runs(own)} s  (NARRATE_SERVER=0: in the command's own process)")
     print(f"  in a running narrate watch {runs(watched)} s")
     print(f"fresh-process floor          {runs(floor)} s  (interpreter, a render's imports, engine start)")
+    print(f"client floor                 {runs(client_floor)} s  (interpreter, the client half's imports, the socket's path)")
+    print(f"server start                 {server_start:.2f} s  (once, before the first repeat)")
     ratio = [c / r for c, r in zip(cold2, raw)]
     speedup = [c1 / c2 for c1, c2 in zip(cold1, cold2)]
     fraction = [e / c for e, c in zip(edit, cold2)]
@@ -222,10 +249,15 @@ def main() -> None:
     share = [s / m for s, m in zip(speedup, machine)]
     print(f"  narrate's speed-up / the bare engine's: {med(share):.2f}  (per repeat {runs(share)})")
     print(f"re-render / cold: {med(fraction):.3f}  (per repeat {runs(fraction)}; goal <= 0.05)")
+    cfraction = [f / c for f, c in zip(client_floor, cold2)]
+    print(f"  a command's floor / cold: {med(cfraction):.3f}  (per repeat {runs(cfraction)})")
+    ofraction = [o / c for o, c in zip(own, cold2)]
+    print(f"re-render with the server off / cold: {med(ofraction):.3f}  (per repeat {runs(ofraction)})")
     ffraction = [f / c for f, c in zip(floor, cold2)]
     print(f"  a fresh process's floor / cold: {med(ffraction):.3f}  (per repeat {runs(ffraction)})")
     wfraction = [w / c for w, c in zip(watched, cold2)]
     print(f"re-render in narrate watch / cold: {med(wfraction):.3f}  (per repeat {runs(wfraction)}; goal <= 0.05)")
+    subprocess.run(NARRATE + ["server", "stop"], env=env, check=False, capture_output=True)
     shutil.rmtree(work, ignore_errors=True)
 
 
