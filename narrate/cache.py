@@ -338,7 +338,8 @@ class TakeCache:
         return self.manifest_path(script).with_suffix(".plan")
 
     def write_manifest(self, script: Path, doc: dict[str, Any]) -> None:
-        atomic_write_text(self.manifest_path(script), json.dumps(doc, ensure_ascii=False, indent=1))
+        # Compact: with ``indent`` json encodes in Python, not C (7 ms of a 0.1 s re-render of 263 segments).
+        atomic_write_text(self.manifest_path(script), json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
 
     def read_manifest(self, script: Path) -> dict[str, Any] | None:
         try:
