@@ -111,12 +111,16 @@ def fingerprint() -> str:
             except OSError:
                 continue
             h.update(f"{os.path.relpath(path, package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    # sys.path[0] is the script's or the working folder: not code this depends on (and it changes as files are written).
+    # Installing or removing a package changes its site-packages folder. Other folders on the path (a checkout an
+    # editable install points at) change whenever a file is written in them: their names only. sys.path[0] is the
+    # working folder (python -m) or the command's own folder: not code this depends on.
     for entry in sys.path[1:]:
-        try:
-            h.update(f"{entry}\0{os.stat(entry).st_mtime_ns}\n".encode())
-        except OSError:
-            h.update(f"{entry}\0-\n".encode())
+        if os.path.basename(entry) in ("site-packages", "dist-packages"):
+            try:
+                entry = f"{entry}\0{os.stat(entry).st_mtime_ns}"
+            except OSError:
+                pass
+        h.update(f"{entry}\n".encode())
     return h.hexdigest()
 
 

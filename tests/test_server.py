@@ -220,3 +220,17 @@ def test_a_server_is_per_installation(tmp_path: Path) -> None:
     other = server.paths(str(tmp_path), print_="0" * 24)
     assert here is not None and other is not None and here.socket != other.socket
     assert server.fingerprint() == server.fingerprint()
+
+
+def test_the_fingerprint_follows_installs_not_the_files_a_render_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checkout, site = tmp_path / "checkout", tmp_path / "site-packages"
+    checkout.mkdir()
+    site.mkdir()
+    monkeypatch.setattr(sys, "path", [*sys.path, str(checkout), str(site)])
+    before = server.fingerprint()
+    (checkout / "track.mp3").write_bytes(b"")  # a render's output in a checkout an editable install points at
+    monkeypatch.chdir(checkout)
+    assert server.fingerprint() == before
+    time.sleep(0.01)
+    (site / "newpkg").mkdir()  # a package installed
+    assert server.fingerprint() != before
