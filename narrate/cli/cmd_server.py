@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         con.print("the narrate server is off (NARRATE_SERVER=0): every command runs in its own process")
     for s in doc["running"]:
         age = time.time() - float(s.get("started", time.time()))
-        tag = "" if s.get("current", True) else " (an older narrate; exits when idle)"
+        tag = "" if s.get("current", True) else " (of another narrate installation or version; exits when idle)"
         con.print(f"narrate server pid {s['pid']}, up {age:.0f} s{tag}")
     if not doc["running"]:
         con.print("no narrate server is running; the next render starts one")
