@@ -48,6 +48,10 @@ IDLE_S = 600.0
 _OFF = {"0", "off", "no", "false"}
 _HEADER = struct.Struct("!I")
 _MAX_REQUEST = 8 << 20
+#: A Unix socket's path must fit in sockaddr_un.sun_path (108 bytes on Linux, 104 on macOS, with its NUL).
+_MAX_SOCKET_PATH = 104
+#: Seconds to wait for the server to take a command (it answers at once, busy or not).
+_ANSWER_S = 5.0
 
 
 class Paths:
@@ -97,7 +101,7 @@ def fingerprint() -> str:
     except ImportError:  # pragma: no cover - an interpreter without it
         from hashlib import blake2b
 
-    h = blake2b(digest_size=12)
+    h = blake2b(digest_size=10)
     h.update(repr((sys.executable, sys.version, os.environ.get("PYTHONPATH", ""))).encode())
     package = os.path.dirname(os.path.abspath(__file__))
     for root, dirs, files in os.walk(package):
@@ -130,6 +134,8 @@ def paths(folder: str | None = None, print_: str | None = None) -> Paths | None:
         return None
     fp = print_ or fingerprint()
     stem = os.path.join(folder, f"server-{fp}")
+    if len(os.fsencode(stem)) + 5 >= _MAX_SOCKET_PATH:
+        return None  # too long for a Unix socket's address (a deep NARRATE_SERVER_DIR or TMPDIR): no server
     return Paths(folder, stem + ".sock", stem + ".lock", stem + ".json")
 
 
@@ -166,8 +172,11 @@ def forward(argv: Sequence[str]) -> int | None:
         return None
     try:
         return _converse(sock, argv)
-    except OSError:
+    except (OSError, ValueError):  # (ValueError: an environment that is not UTF-8 cannot be sent as JSON)
         return None
+    except KeyboardInterrupt:  # Ctrl-C before the server took the command (it sees the socket close)
+        print("narrate: interrupted; finished takes are kept and reused next time", file=sys.stderr)
+        return 130
     finally:
         sock.close()
 
@@ -193,9 +202,14 @@ def _converse(sock: socket.socket, argv: Sequence[str]) -> int | None:
     if sent < len(payload):
         sock.sendall(payload[sent:])
     replies = sock.makefile("rb")
-    first = _reply(replies)
+    sock.settimeout(_ANSWER_S)
+    try:
+        first = _reply(replies)
+    except TimeoutError:
+        first = None
     if first is None or "started" not in first:
-        return None  # busy, declined, or gone before it began: run here
+        return None  # busy, declined, stuck or gone before it began: run here
+    sock.settimeout(None)
     forwarded: list[int] = []
 
     def pass_on(signum: int, frame: Any) -> None:
@@ -209,7 +223,10 @@ def _converse(sock: socket.socket, argv: Sequence[str]) -> int | None:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, pass_on)
-    last = _reply(replies)
+    try:
+        last = _reply(replies)
+    except OSError:
+        last = None
     if last is not None and "exit" in last:
         return int(last["exit"])
     if forwarded:
@@ -346,8 +363,12 @@ class Server:
             atomic.write_text(Path(self.where.info), json.dumps(doc))
 
     def _on_stop(self, signum: int, frame: Any) -> None:
+        import threading
+
         self.stopping = True
-        self.requests.put(None)  # ends the loop once the running command (if any) is done
+        # Ends the loop once the running command (if any) is done. Put from a thread: this handler may run while
+        # this thread holds the queue's lock (inside get), and the lock is not reentrant.
+        threading.Thread(target=self.requests.put, args=(None,), daemon=True).start()
 
     def _loop(self) -> None:
         import queue
@@ -376,12 +397,17 @@ class Server:
         sel = selectors.DefaultSelector()
         sel.register(listener, selectors.EVENT_READ, None)
         while True:
-            for key, _ in sel.select(timeout=0.02 if self.requested else 1.0):
-                if key.data is None:
-                    self._accept(listener, sel)
-                else:
-                    self._watch(key.fileobj, sel)  # type: ignore[arg-type]
-            self._insist()
+            try:
+                for key, _ in sel.select(timeout=0.02 if self.requested else 1.0):
+                    if key.data is None:
+                        self._accept(listener, sel)
+                    else:
+                        self._watch(key.fileobj, sel)  # type: ignore[arg-type]
+                self._insist()
+            except Exception:  # noqa: BLE001 - this thread must go on (a client it dropped runs its command itself)
+                import time
+
+                time.sleep(0.01)
 
     def _accept(self, listener: socket.socket, sel: Any) -> None:
         import selectors
@@ -487,11 +513,14 @@ class Server:
         saved = _Context.save()
         rc = 130
         try:
-            with self.lock:
-                gone = self.gone
-                if not gone:
-                    _Context.enter(request, fds)
-                    self.swapped = True
+            try:
+                with self.lock:
+                    gone = self.gone
+                    if not gone:
+                        _Context.enter(request, fds)
+                        self.swapped = True
+            except OSError:  # its working folder went: the first answer is not "started", so the client runs it
+                gone = True
             _close_all(fds)
             if not gone:
                 _send(conn, {"started": True})

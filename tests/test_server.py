@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,10 +56,13 @@ def env(tmp_path: Path) -> dict[str, str]:  # type: ignore[misc]
     require_tool("espeak-ng")
     require_tool("ffmpeg")
     e = dict(os.environ)
-    e.update(NARRATE_SERVER="1", NARRATE_SERVER_DIR=str(tmp_path / "srv"), NARRATE_SERVER_IDLE="120",
+    # (a short folder: a socket's path must fit in 104 bytes, and pytest's tmp_path can be long)
+    folder = tempfile.mkdtemp(prefix="ns-")
+    e.update(NARRATE_SERVER="1", NARRATE_SERVER_DIR=os.path.join(folder, "srv"), NARRATE_SERVER_IDLE="120",
              NARRATE_CACHE_DIR=str(tmp_path / "cache"))
     yield e
     narrate("server", "stop", env=e)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def started(env: dict[str, str]) -> int:
@@ -220,6 +225,7 @@ def test_a_server_is_per_installation(tmp_path: Path) -> None:
     other = server.paths(str(tmp_path), print_="0" * 24)
     assert here is not None and other is not None and here.socket != other.socket
     assert server.fingerprint() == server.fingerprint()
+    assert server.paths("/" + "x" * 90) is None  # no socket address that long: no server, commands run themselves
 
 
 def test_the_fingerprint_follows_installs_not_the_files_a_render_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
