@@ -30,23 +30,25 @@ imports only what a socket needs; the server half imports the rest when it start
 
 from __future__ import annotations
 
-import json
+import _socket  # the C module under socket: `import socket` costs ~5 ms (enum, selectors), the client needs none of it
+import marshal
 import os
-import signal
-import socket
-import struct
 import sys
 
 TYPE_CHECKING = False  # (not importing typing: the client half runs first in every command)
 if TYPE_CHECKING:
+    import socket
     from collections.abc import Sequence
     from typing import Any
+
+# The client half imports nothing beyond these (json's import pulls in re: ~8 ms; it is imported where the server
+# half and the management functions need it). Messages are frames: a 4-byte length, then marshal of a dict of
+# str, int, bool and lists of str (client and server share the interpreter: the fingerprint names it).
 
 #: The commands a server runs. The others are quick already, or interactive (watch, say, preview).
 SERVED = frozenset({"render", "regen"})
 IDLE_S = 600.0
 _OFF = {"0", "off", "no", "false"}
-_HEADER = struct.Struct("!I")
 _MAX_REQUEST = 8 << 20
 #: A Unix socket's path must fit in sockaddr_un.sun_path (108 bytes on Linux, 104 on macOS, with its NUL).
 _MAX_SOCKET_PATH = 104
@@ -68,7 +70,7 @@ def enabled() -> bool:
     """Whether commands may use (and start) a server: on, unless NARRATE_SERVER says no, where the system passes descriptors."""
     if os.environ.get("NARRATE_SERVER", "1").strip().lower() in _OFF:
         return False
-    return hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds") and hasattr(os, "getuid")
+    return hasattr(_socket, "AF_UNIX") and hasattr(_socket, "SCM_RIGHTS") and hasattr(os, "getuid")
 
 
 def private_folder() -> str | None:
@@ -163,7 +165,7 @@ def forward(argv: Sequence[str]) -> int | None:
     where = paths()
     if where is None:
         return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.connect(where.socket)
     except OSError:
@@ -181,7 +183,7 @@ def forward(argv: Sequence[str]) -> int | None:
         sock.close()
 
 
-def _converse(sock: socket.socket, argv: Sequence[str]) -> int | None:
+def _converse(sock: Any, argv: Sequence[str]) -> int | None:
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)
@@ -196,20 +198,23 @@ def _converse(sock: socket.socket, argv: Sequence[str]) -> int | None:
         "umask": umask,
         "encodings": [getattr(s, "encoding", None) for s in (sys.stdout, sys.stderr)],
     }
-    data = json.dumps(request).encode()
-    payload = _HEADER.pack(len(data)) + data
-    sent = socket.send_fds(sock, [payload], [0, 1, 2])
+    payload = _frame(request)
+    import array
+
+    fds = array.array("i", [0, 1, 2]).tobytes()
+    sent = sock.sendmsg([payload], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
     if sent < len(payload):
         sock.sendall(payload[sent:])
-    replies = sock.makefile("rb")
     sock.settimeout(_ANSWER_S)
     try:
-        first = _reply(replies)
+        first = _reply(sock)
     except TimeoutError:
         first = None
     if first is None or "started" not in first:
         return None  # busy, declined, stuck or gone before it began: run here
     sock.settimeout(None)
+    import _signal as signal  # (the C module under signal, which imports enum: ~5 ms)
+
     forwarded: list[int] = []
 
     def pass_on(signum: int, frame: Any) -> None:
@@ -224,7 +229,7 @@ def _converse(sock: socket.socket, argv: Sequence[str]) -> int | None:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, pass_on)
     try:
-        last = _reply(replies)
+        last = _reply(sock)
     except OSError:
         last = None
     if last is not None and "exit" in last:
@@ -237,13 +242,34 @@ def _converse(sock: socket.socket, argv: Sequence[str]) -> int | None:
     return None
 
 
-def _reply(stream: Any) -> dict[str, Any] | None:
-    line = stream.readline()
-    if not line:
+def _frame(doc: dict[str, Any]) -> bytes:
+    data = marshal.dumps(doc)
+    return len(data).to_bytes(4, "big") + data
+
+
+def _exactly(sock: Any, n: int) -> bytes | None:
+    """``n`` bytes from ``sock``; None if it ends first."""
+    data = b""
+    while len(data) < n:
+        more = sock.recv(n - len(data))
+        if not more:
+            return None
+        data += more
+    return data
+
+
+def _reply(sock: Any) -> dict[str, Any] | None:
+    """The next frame from ``sock`` (None: the socket ended, or the frame is not a dict)."""
+    head = _exactly(sock, 4)
+    if head is None:
+        return None
+    size = int.from_bytes(head, "big")
+    body = _exactly(sock, size) if size <= _MAX_REQUEST else None
+    if body is None:
         return None
     try:
-        doc = json.loads(line)
-    except ValueError:
+        doc = marshal.loads(body)
+    except (ValueError, EOFError, TypeError):
         return None
     return doc if isinstance(doc, dict) else None
 
@@ -316,6 +342,8 @@ class Server:
 
     def run(self) -> int:
         import fcntl
+        import signal
+        import socket
         import threading
 
         lock_fd = os.open(self.where.lock, os.O_RDWR | os.O_CREAT, 0o600)
@@ -354,6 +382,7 @@ class Server:
         return 0
 
     def _write_info(self) -> None:
+        import json
         from pathlib import Path
 
         from . import atomic
@@ -432,7 +461,7 @@ class Server:
                     self.busy = True
                     self.active, self.gone, self.pending = conn, False, False
             if reason is not None:
-                conn.sendall(json.dumps({"declined": reason}).encode() + b"\n")
+                conn.sendall(_frame({"declined": reason}))
                 _close_all(fds)
                 conn.close()
                 return
@@ -484,6 +513,7 @@ class Server:
                 self.pending = True
 
     def _send_interrupt(self) -> None:
+        import signal
         import time
 
         self.requested = True
@@ -535,7 +565,7 @@ class Server:
             self._write_info()
             _send(conn, {"exit": rc})
             with _suppress_os():
-                conn.shutdown(socket.SHUT_RDWR)  # the io thread then sees the end and closes it
+                conn.shutdown(2)  # SHUT_RDWR: the io thread then sees the end and closes it
 
     def _run_interruptibly(self, argv: list[str]) -> int:
         """The command's exit code; an interruption lands only inside it (the handler clears ``cancellable``
@@ -644,25 +674,24 @@ def _set_environ(env: dict[str, str]) -> None:
 
 
 def _read_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
-    data, fds, _flags, _addr = socket.recv_fds(conn, 1 << 16, 3)
+    import socket
+
+    data, fds, _flags, _addr = socket.recv_fds(conn, 4, 3)  # the frame's length, with the descriptors
     if len(fds) != 3:
         _close_all(fds)
         raise ValueError("a request passes stdin, stdout and stderr")
     try:
-        while len(data) < _HEADER.size:
-            more = conn.recv(1 << 16)
-            if not more:
-                raise ValueError("short request")
-            data += more
-        (size,) = _HEADER.unpack_from(data)
-        if size > _MAX_REQUEST:
-            raise ValueError("request too large")
-        while len(data) < _HEADER.size + size:
-            more = conn.recv(1 << 16)
-            if not more:
-                raise ValueError("short request")
-            data += more
-        request = json.loads(data[_HEADER.size : _HEADER.size + size])
+        rest = _exactly(conn, 4 - len(data)) if len(data) < 4 else b""
+        if rest is None:
+            raise ValueError("short request")
+        size = int.from_bytes(data + rest, "big")
+        body = _exactly(conn, size) if size <= _MAX_REQUEST else None
+        if body is None:
+            raise ValueError("short or too large a request")
+        try:
+            request = marshal.loads(body)
+        except (EOFError, TypeError) as exc:
+            raise ValueError("malformed request") from exc
         if not isinstance(request, dict) or not isinstance(request.get("argv"), list) or not isinstance(request.get("env"), dict):
             raise ValueError("malformed request")
     except BaseException:
@@ -673,6 +702,9 @@ def _read_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
 
 def _same_user(conn: socket.socket) -> bool:
     """Whether the peer runs as this user (Linux: SO_PEERCRED; elsewhere the folder's mode decides)."""
+    import socket
+    import struct
+
     peercred = getattr(socket, "SO_PEERCRED", None)
     if peercred is None:
         return True
@@ -683,7 +715,7 @@ def _same_user(conn: socket.socket) -> bool:
 
 def _send(conn: socket.socket, doc: dict[str, Any]) -> None:
     with _suppress_os():
-        conn.sendall(json.dumps(doc).encode() + b"\n")
+        conn.sendall(_frame(doc))
 
 
 def _close_all(fds: list[int]) -> None:
@@ -755,6 +787,7 @@ def _warm_up() -> None:
 def running(folder: str | None = None) -> list[dict[str, Any]]:
     """This user's running servers: pid, start time, socket (from their info files)."""
     import glob
+    import json
 
     folder = folder or private_folder()
     if folder is None:
@@ -776,6 +809,7 @@ def running(folder: str | None = None) -> list[dict[str, Any]]:
 
 def stop_all(folder: str | None = None, timeout_s: float = 10.0) -> int:
     """Ask every running server of this user to stop (each ends its command first); how many were asked."""
+    import signal
     import time
 
     servers = running(folder)
@@ -790,6 +824,7 @@ def stop_all(folder: str | None = None, timeout_s: float = 10.0) -> int:
 
 def start(wait_s: float = 30.0) -> dict[str, Any] | None:
     """Start this installation's server if none runs and wait until it answers; its info (None: servers are off)."""
+    import json
     import time
 
     if not enabled():
@@ -810,7 +845,7 @@ def start(wait_s: float = 30.0) -> dict[str, Any] | None:
 
 
 def _answers(path: str) -> bool:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.connect(path)
         return True

@@ -7,8 +7,6 @@ module beside this one; ``pipeline.PRIORITY`` is the order they are tried in.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 TYPE_CHECKING = False  # (typing.TYPE_CHECKING, without importing typing: every `narrate` command imports this package)
 if TYPE_CHECKING:
     from ..lexicon import Lexicon
@@ -23,12 +21,16 @@ if TYPE_CHECKING:
 __all__ = ["NormalizeOptions", "normalize", "normalize_spans", "default_lexicon"]
 
 
-@lru_cache(maxsize=1)
-def default_lexicon() -> Lexicon:
-    """The package lexicon alone (used when no lexicon is given)."""
-    from ..lexicon import load_lexicon
+_DEFAULT: list[Lexicon] = []
 
-    return load_lexicon([])
+
+def default_lexicon() -> Lexicon:
+    """The package lexicon alone (used when no lexicon is given; read once)."""
+    if not _DEFAULT:
+        from ..lexicon import load_lexicon
+
+        _DEFAULT.append(load_lexicon([]))
+    return _DEFAULT[0]
 
 
 def normalize_spans(text: str, lexicon: Lexicon | None = None, options: NormalizeOptions | None = None) -> Normalized:
