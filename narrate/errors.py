@@ -35,3 +35,7 @@ class OutputError(NarrateError):
     """The output could not be written (folder missing, read-only, disk full)."""
 
     exit_code = 2
+
+
+#: What a command prints when Ctrl-C (or the narrate server, for its client) interrupts it (exit 130).
+INTERRUPTED = "narrate: interrupted; finished takes are kept and reused next time"

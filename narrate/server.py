@@ -177,7 +177,9 @@ def forward(argv: Sequence[str]) -> int | None:
     except (OSError, ValueError):  # (ValueError: an environment that is not UTF-8 cannot be sent as JSON)
         return None
     except KeyboardInterrupt:  # Ctrl-C before the server took the command (it sees the socket close)
-        print("narrate: interrupted; finished takes are kept and reused next time", file=sys.stderr)
+        from .errors import INTERRUPTED
+
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     finally:
         sock.close()
@@ -614,13 +616,14 @@ def _in_callback(frame: Any) -> bool:
 def _run(argv: list[str], interrupted: bool) -> int:
     """``narrate ARGV`` here, as its own process would run it; its exit code."""
     from .cli import main
+    from .errors import INTERRUPTED
 
     try:
         if interrupted:
             raise KeyboardInterrupt
         return main(argv)
     except KeyboardInterrupt:  # before main's own handler could take it
-        print("narrate: interrupted; finished takes are kept and reused next time", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except SystemExit as exc:  # argparse: usage errors, --help
         if exc.code is None or isinstance(exc.code, int):

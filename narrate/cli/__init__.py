@@ -21,7 +21,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 from .. import __version__  # noqa: E402
-from ..errors import NarrateError  # noqa: E402
+from ..errors import INTERRUPTED, NarrateError  # noqa: E402
 
 #: Command modules, in the order ``narrate --help`` lists them.
 COMMAND_MODULES = (
@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"narrate: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("narrate: interrupted; finished takes are kept and reused next time", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except BrokenPipeError:
         # stdout closed early (e.g. piped into head): not an error of ours.
