@@ -329,8 +329,7 @@ class Server:
         self.requests: queue.Queue[tuple[socket.socket, dict[str, Any], list[int]] | None] = queue.Queue()
         self.lock = threading.Lock()
         self.main_ident = threading.get_ident()
-        self.busy = False
-        self.active: socket.socket | None = None
+        self.active: socket.socket | None = None  # the connection of the command handed over or running (None: idle)
         self.cancellable = False  # the command runs: an interruption may land in it
         self.pending = False  # an interruption came before the command began
         self.requested = False  # an interruption is asked for and has not landed yet
@@ -410,7 +409,7 @@ class Server:
                 item = self.requests.get(timeout=self.idle_s)
             except queue.Empty:
                 with self.lock:
-                    if self.busy:
+                    if self.active is not None:
                         continue  # a command was handed over as the wait ran out
                     self.stopping = True  # from here on, connections are turned away
                 break
@@ -458,10 +457,9 @@ class Server:
             conn.settimeout(None)
             reason = self._decline(request)
             with self.lock:
-                if reason is None and (self.busy or self.stopping):
+                if reason is None and (self.active is not None or self.stopping):
                     reason = "busy"
                 if reason is None:
-                    self.busy = True
                     self.active, self.gone, self.pending = conn, False, False
             if reason is not None:
                 conn.sendall(_frame({"declined": reason}))
@@ -550,7 +548,7 @@ class Server:
                 with self.lock:
                     gone = self.gone
                     if not gone:
-                        _Context.enter(request, fds)
+                        _Context(fds, request["env"], request["cwd"], int(request["umask"]), ["narrate", *request["argv"]]).apply()
                         self.swapped = True
             except OSError:  # its working folder went: the first answer is not "started", so the client runs it
                 gone = True
@@ -562,7 +560,6 @@ class Server:
             with self.lock:
                 self.swapped = False
                 saved.restore()
-                self.busy = False
                 self.active = None
             self.served += 1
             self._write_info()
@@ -653,29 +650,22 @@ class _Context:
         os.umask(umask)
         return cls([os.dup(fd) for fd in (0, 1, 2)], dict(os.environ), os.getcwd(), umask, list(sys.argv))
 
-    @staticmethod
-    def enter(request: dict[str, Any], fds: list[int]) -> None:
-        for stream in (sys.stdout, sys.stderr):
-            with _suppress_os():
-                stream.flush()
-        for target, fd in zip((0, 1, 2), fds):
-            os.dup2(fd, target)
-        _set_environ(request["env"])
-        os.chdir(request["cwd"])
-        os.umask(int(request["umask"]))
-        sys.argv = ["narrate", *request["argv"]]
-
-    def restore(self) -> None:
+    def apply(self) -> None:
+        """Make this the process's state (what was written so far goes out through the old fds first)."""
         for stream in (sys.stdout, sys.stderr):
             with _suppress_os():
                 stream.flush()
         for target, fd in zip((0, 1, 2), self.fds):
             os.dup2(fd, target)
-            os.close(fd)
         _set_environ(self.env)
         os.chdir(self.cwd)
         os.umask(self.umask)
         sys.argv = self.argv
+
+    def restore(self) -> None:
+        """Back to a state ``save`` took; its copies of fds 0-2 are closed."""
+        self.apply()
+        _close_all(self.fds)
 
 
 def _set_environ(env: dict[str, str]) -> None:
