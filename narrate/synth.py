@@ -174,13 +174,12 @@ def _analyse(job: Job) -> Any:
         return None
 
 
-def _worker_init(parent: int | None = None) -> None:
+def _worker_init(parent: int) -> None:
     # Nothing an engine prints may reach narrate's output (pyttsx3 prints "Audio saved to …").
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     logging.basicConfig(level=logging.WARNING)
-    if parent is not None:
-        _die_with(parent)
+    _die_with(parent)
 
 
 _PR_SET_PDEATHSIG = 1
