@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import later
 from .cache import Take, TakeCache, cache_root, take_key
 from .engines import VoiceSettings
 from .errors import InputError, OutputError
@@ -200,7 +202,8 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
     progress("plan", len(narrated), len(narrated))
     wanted = {c.id for c in selected}
 
-    with s.cache.lock(on_wait):
+    with contextlib.ExitStack() as held:
+        held.enter_context(s.cache.lock(on_wait))
         takes: dict[str, Take] = {}
         jobs: dict[str, Job] = {}
         numbers: dict[str, int] = {}
@@ -270,13 +273,16 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
         )
         mastered: MasterResult = master_track(placements, out, opts, on_progress=lambda d, t: progress("stitch", d, t),
                                               pool=pool)
-        s.cache.write_manifest(s.script, {
+        manifest = {
             "script": str(s.script.resolve()),
             "output": str(out.resolve()),
             "rendered": time.time(),
             "segments": [{"id": seg.id, "key": keys[seg.id], "take": takes[keys[seg.id]].number} for seg in narrated],
-        })
-        s.memo.save(s.cache.normalized_path(s.script))
+        }
+        # What only a later render reads, then the lock: after the answer where the process outlives it (narrate.later).
+        later.defer(functools.partial(s.cache.write_manifest, s.script, manifest))
+        later.defer(functools.partial(s.memo.save, s.cache.normalized_path(s.script)))
+        later.defer(held.pop_all().close)
     return RenderResult(
         output=out,
         duration_s=mastered.duration_s,

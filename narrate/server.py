@@ -541,32 +541,39 @@ class Server:
     # -- running one command
 
     def _handle(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
+        from . import later
+
         saved = _Context.save()
         rc = 130
-        try:
+        with later.collecting() as pending:
             try:
+                try:
+                    with self.lock:
+                        gone = self.gone
+                        if not gone:
+                            _Context(fds, request["env"], request["cwd"], int(request["umask"]), ["narrate", *request["argv"]]).apply()
+                            self.swapped = True
+                except OSError:  # its working folder went: the first answer is not "started", so the client runs it
+                    gone = True
+                _close_all(fds)
+                if not gone:
+                    _send(conn, {"started": True})
+                    rc = self._run_interruptibly(request["argv"])
+            finally:
                 with self.lock:
-                    gone = self.gone
-                    if not gone:
-                        _Context(fds, request["env"], request["cwd"], int(request["umask"]), ["narrate", *request["argv"]]).apply()
-                        self.swapped = True
-            except OSError:  # its working folder went: the first answer is not "started", so the client runs it
-                gone = True
-            _close_all(fds)
-            if not gone:
-                _send(conn, {"started": True})
-                rc = self._run_interruptibly(request["argv"])
-        finally:
-            with self.lock:
-                self.swapped = False
-                saved.restore()
-                self.active = None
-            self.served += 1
-            self._write_info()
-            _send(conn, {"exit": rc})
-            with _suppress_os():
-                conn.shutdown(2)  # SHUT_RDWR: the io thread then sees the end and closes it
-            _settle_heap()
+                    self.swapped = False
+                    saved.apply_streams()  # the command's streams closed here: whoever reads them sees their end
+                    self.active = None
+                self.served += 1
+                self._write_info()
+                _send(conn, {"exit": rc})
+                with _suppress_os():
+                    conn.shutdown(2)  # SHUT_RDWR: the io thread then sees the end and closes it
+                try:
+                    pending.run()  # the command's bookkeeping (narrate.later), in its folder and environment still
+                finally:
+                    saved.restore()
+                    _settle_heap()
 
     def _run_interruptibly(self, argv: list[str]) -> int:
         """The command's exit code; an interruption lands only inside it (the handler clears ``cancellable``
@@ -652,15 +659,19 @@ class _Context:
 
     def apply(self) -> None:
         """Make this the process's state (what was written so far goes out through the old fds first)."""
+        self.apply_streams()
+        _set_environ(self.env)
+        os.chdir(self.cwd)
+        os.umask(self.umask)
+        sys.argv = self.argv
+
+    def apply_streams(self) -> None:
+        """Only fds 0-2 of this state (what was written so far goes out through the old fds first)."""
         for stream in (sys.stdout, sys.stderr):
             with _suppress_os():
                 stream.flush()
         for target, fd in zip((0, 1, 2), self.fds):
             os.dup2(fd, target)
-        _set_environ(self.env)
-        os.chdir(self.cwd)
-        os.umask(self.umask)
-        sys.argv = self.argv
 
     def restore(self) -> None:
         """Back to a state ``save`` took; its copies of fds 0-2 are closed."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import audio, encode, limiter, loudness, native, splice
+from . import audio, encode, later, limiter, loudness, native, splice
 from .engines.base import WordTime
 from .errors import DependencyError, InputError
 from .music import MusicBed
@@ -251,9 +251,11 @@ def master_track(
     except OSError as exc:
         raise encode.output_error(out_path, exc) from None
     if placed and options.record is not None and kept is None:
-        splice.save(options.record, out_path, rate, gain_db, ceiling,
-                    ((splice.take_identity(sl.placement.take, sl.analysis), sl.offset, sl.analysis.length, w)  # type: ignore[arg-type]
-                     for sl, w in zip(slots, written) if w is not None and sl.analysis is not None))
+        # Only the next render reads the record: written after the answer where the process outlives it.
+        later.defer(functools.partial(
+            splice.save, options.record, out_path, rate, gain_db, ceiling,
+            ((splice.take_identity(sl.placement.take, sl.analysis), sl.offset, sl.analysis.length, w)  # type: ignore[arg-type]
+             for sl, w in zip(slots, written) if w is not None and sl.analysis is not None)))
     final_meter, sumsq, peak, limited = stats
     final_meter.finish(length)
     result_loudness = final_meter.integrated()
@@ -266,7 +268,7 @@ def master_track(
         true_peak_dbtp=loudness.db(peak), cues=cues, gain_db=gain_db, limited_takes=limited, rms_dbfs=rms,
     )
     if key is not None and options.record is not None:
-        splice.save_encoded(options.record, out_path, key, _measures(result))
+        later.defer(functools.partial(splice.save_encoded, options.record, out_path, key, _measures(result)))
     return _deliver(result, options)
 
 

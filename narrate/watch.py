@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic
+from . import atomic, later
 from .errors import InputError, NarrateError
 from .filememo import Signature, signature
 from .lexicon import project_lexicon_path
@@ -196,18 +196,22 @@ def watch(
                 seen_at = 0.0
                 last = now
                 started = time.time()
-                try:
-                    result = render(script, options, pool=pool)
-                    outcome = Outcome(result, None, started)
-                except NarrateError as exc:
-                    if _changing(waker, files, now):  # saved again, or still being saved: that save is the one to report on
-                        last = None
-                        continue
-                    outcome = Outcome(None, exc, started)
-                renders += 1
-                # Events of the render's own writes (the track beside the script) wake nothing worth a look.
+                with later.collecting() as pending:
+                    try:
+                        try:
+                            result = render(script, options, pool=pool)
+                            outcome = Outcome(result, None, started)
+                        except NarrateError as exc:
+                            if _changing(waker, files, now):  # saved again, or still being saved: that save is the one to report on
+                                last = None
+                                continue
+                            outcome = Outcome(None, exc, started)
+                        renders += 1
+                        on_render(outcome)
+                    finally:
+                        pending.run()  # the render's bookkeeping (narrate.later), once its line is out
+                # Events of the render's own writes (the track beside the script, its bookkeeping) wake nothing worth a look.
                 waker.drain()
-                on_render(outcome)
                 continue  # an input saved during the render is seen by the next fingerprint
             waker.wait(poll_s)
     return renders

@@ -397,3 +397,64 @@ def test_rerender_into_the_same_wav_splices_the_unchanged_takes(script: Path, tm
     assert cache.prune()["dropped_renders"] == 1
     assert not cache.manifest_path(script).exists() and not cache.master_record_path(script).exists()
 
+
+
+def _lock_is_held(cache: TakeCache) -> bool:
+    import fcntl
+    import os
+
+    fd = os.open(cache.root / "lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # (closing releases a lock this open took)
+    return False
+
+
+def test_a_render_collected_by_a_long_lived_process_answers_first_then_keeps_its_books(script: Path,
+                                                                                       tmp_path: Path) -> None:
+    """Real engine: under later.collecting() (the server, narrate watch) the track and the result are whole when
+    render returns, while the record, manifest and memo wait, with the script's lock still held, until the pending
+    tasks run; then a re-render reuses every take and leaves the track alone, as after a render in its own process."""
+    from narrate import later
+
+    out = tmp_path / "track.wav"
+    cache = TakeCache(cache_root(script))
+    with later.collecting() as pending:
+        first = render(script, RenderOptions(jobs=1, output=out))
+    assert first.synthesized == 5 and wave.open(str(out), "rb").getnframes() == round(first.duration_s * 22050)
+    assert first.subtitles["timings"].is_file()
+    assert cache.read_manifest(script) is None and not cache.master_record_path(script).exists()
+    assert _lock_is_held(cache)
+    pending.run()
+    assert not _lock_is_held(cache)
+    assert cache.read_manifest(script) is not None and cache.master_record_path(script).exists()
+    assert cache.normalized_path(script).exists()
+    mtime = out.stat().st_mtime_ns
+    second = render(script, RenderOptions(jobs=1, output=out))
+    assert (second.synthesized, second.reused) == (0, 5)
+    assert out.stat().st_mtime_ns == mtime  # the record said the track already is this one
+
+
+def test_a_failing_deferred_task_is_logged_and_the_rest_still_run(caplog: pytest.LogCaptureFixture) -> None:
+    from narrate import later
+
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise OSError("disk full")
+
+    later.defer(lambda: ran.append("now"))  # outside a collecting block: at once
+    assert ran == ["now"]
+    with later.collecting() as pending:
+        later.defer(lambda: ran.append("a"))
+        later.defer(broken)
+        later.defer(lambda: ran.append("release"))
+        assert ran == ["now"]
+    pending.run()
+    assert ran == ["now", "a", "release"]
+    assert "disk full" in caplog.text
+    pending.run()  # each task runs once
+    assert ran == ["now", "a", "release"]
