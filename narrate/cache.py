@@ -334,6 +334,11 @@ class TakeCache:
     def master_record_path(self, script: Path) -> Path:
         return self.manifest_path(script).with_suffix(".master")
 
+    def spare_path(self, script: Path) -> Path:
+        """Where the WAV track a render of ``script`` replaces is kept for the next render to reuse (see
+        atomic.replacing): one per script, dropped by ``prune``."""
+        return self.manifest_path(script).with_suffix(".spare")
+
     def normalized_path(self, script: Path) -> Path:
         return self.manifest_path(script).with_suffix(".plan")
 
@@ -360,7 +365,12 @@ class TakeCache:
                     size += f.stat().st_size
                     takes += f.suffix == ".wav"
         renders = sorted(p.name for p in (self.root / "renders").glob("*.json")) if (self.root / "renders").is_dir() else []
-        return {"root": str(self.root), "segments": keys, "takes": takes, "bytes": size, "renders": len(renders)}
+        spare = sum(p.stat().st_size for p in self._spares())
+        return {"root": str(self.root), "segments": keys, "takes": takes, "bytes": size, "renders": len(renders),
+                "spare_bytes": spare}
+
+    def _spares(self) -> list[Path]:
+        return sorted((self.root / "renders").glob("*.spare")) if (self.root / "renders").is_dir() else []
 
     def prune(self, dry_run: bool = False) -> dict[str, Any]:
         """Drop takes that no script's last render uses (scripts that no longer exist count as unused)."""
@@ -389,9 +399,11 @@ class TakeCache:
                     removed += 1
                     if not dry_run:
                         shutil.rmtree(d, ignore_errors=True)
-        # Leftover temp files of interrupted renders.
-        for tmp in (self.root / "takes").glob("*/*/.*.tmp") if (self.root / "takes").is_dir() else []:
-            freed += tmp.stat().st_size
-            if not dry_run:
-                tmp.unlink(missing_ok=True)
+        # Leftover temp files of interrupted renders, and the spare tracks (they only make the next re-render faster).
+        leftover = list((self.root / "takes").glob("*/*/.*.tmp")) if (self.root / "takes").is_dir() else []
+        for tmp in leftover + self._spares():
+            with contextlib.suppress(OSError):
+                freed += tmp.stat().st_size
+                if not dry_run:
+                    tmp.unlink()
         return {"removed_segments": removed, "freed_bytes": freed, "dropped_renders": dropped_manifests, "kept_segments": len(used)}

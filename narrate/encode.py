@@ -90,10 +90,13 @@ def output_error(path: Path, exc: OSError) -> OutputError:
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temp path beside ``path`` that replaces it on success and is removed on any error."""
+def atomic_path(path: Path, spare: Path | None = None) -> Iterator[Path]:
+    """A temp path beside ``path`` that replaces it on success and is removed on any error.
+
+    ``spare``: see ``atomic.replacing`` (the temp file may then hold an earlier track's bytes).
+    """
     try:
-        with atomic.replacing(path, suffix=f".part{path.suffix}", large=True) as tmp:
+        with atomic.replacing(path, suffix=f".part{path.suffix}", large=True, spare=spare) as tmp:
             yield tmp
     except OSError as exc:
         raise output_error(path, exc) from None

@@ -270,6 +270,7 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
             music=options.music,
             music_gain_db=options.music_gain_db,
             record=s.cache.master_record_path(s.script),
+            spare=s.cache.spare_path(s.script),
         )
         mastered: MasterResult = master_track(placements, out, opts, on_progress=lambda d, t: progress("stitch", d, t),
                                               pool=pool)

@@ -74,15 +74,47 @@ def check_size(rate: int, samples: int, extra: int = 0) -> None:
                           "render to .flac, .mp3 or another format")
 
 
-def create(tmp: Path, rate: int, samples: int, info: bytes) -> None:
-    """Size ``tmp`` for the whole track (zeros where nothing is written) with its header and tag chunk."""
+def create(tmp: Path, rate: int, samples: int, info: bytes) -> int:
+    """Size ``tmp`` for the whole track, with its header and tag chunk.
+
+    ``tmp`` is an empty new file (its samples read as zeros until written) or a spare track being reused
+    (see ``atomic.replacing``). Returns how many samples at the start of the data may still hold the
+    spare's bytes: the caller writes or zeroes every one of them (``zero_gaps``).
+    """
     check_size(rate, samples, len(info))
-    with open(tmp, "wb") as f:
-        f.write(wav_header(rate, samples, len(info)))
-        f.truncate(HEADER_BYTES + 2 * samples)
+    fd = os.open(tmp, os.O_RDWR)
+    try:
+        before = os.fstat(fd).st_size
+        end = HEADER_BYTES + 2 * samples
+        os.ftruncate(fd, end)
+        os.pwrite(fd, wav_header(rate, samples, len(info)), 0)
         if info:
-            f.seek(0, os.SEEK_END)
-            f.write(info)
+            os.pwrite(fd, info, end)
+    finally:
+        os.close(fd)
+    return max(0, min(samples, -(-(before - HEADER_BYTES) // 2)))
+
+
+_ZEROS = bytes(1 << 20)
+
+
+def zero_gaps(fd: int, written: Iterable[tuple[int, int]], upto: int) -> None:
+    """Zero the samples in ``[0, upto)`` of the track open as ``fd`` that no (offset, length) of ``written`` covers."""
+    pos = 0
+    for offset, length in sorted(written):
+        if pos >= upto:
+            return
+        if offset > pos:
+            _zero(fd, pos, min(offset, upto))
+        pos = max(pos, offset + length)
+    if pos < upto:
+        _zero(fd, pos, upto)
+
+
+def _zero(fd: int, start: int, stop: int) -> None:
+    at, end = HEADER_BYTES + 2 * start, HEADER_BYTES + 2 * stop
+    while at < end:
+        at += os.pwrite(fd, memoryview(_ZEROS)[: min(len(_ZEROS), end - at)], at)
 
 
 def write_at(fd: int, offset: int, pcm: bytes | bytearray) -> None:

@@ -78,6 +78,8 @@ class MasterOptions:
     music_fade_out_s: float = 2.0
     #: Where to keep the record of this render's WAV (see narrate.splice); None: no record, no splicing.
     record: Path | None = None
+    #: Where to keep the WAV this render replaces, for the next render to write into (see atomic.replacing).
+    spare: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,7 @@ def master_track(
             written, stats = kept, _measure(slots, kept, rate)
             progress(total)
         else:
-            with encode.atomic_path(out_path) as tmp:
+            with encode.atomic_path(out_path, spare=options.spare if placed else None) as tmp:
                 if placed:
                     written = _write_placed(slots, tmp, out_path, rate, gain, gain_db, threshold, length, tags,
                                             previous, pool, progress)
@@ -465,7 +467,7 @@ def _write_placed(
 ) -> list[splice.Written | None]:
     """The WAV written take by take at its offset: copied from the previous render, or mastered here
     or on the pool's workers. Returns what each slot's take measured (None for pure pauses)."""
-    splice.create(tmp, rate, length, encode.riff_info(tags) if tags else b"")
+    stale = splice.create(tmp, rate, length, encode.riff_info(tags) if tags else b"")
     written: list[splice.Written | None] = [None] * len(slots)
     todo: list[tuple[int, str, loudness.TakeAnalysis, int]] = []
     done = len(slots)
@@ -488,6 +490,8 @@ def _write_placed(
                 done += 1
             else:
                 todo.append((i, str(take), a, slot.offset))
+        if stale:  # a spare track: its pauses are the samples of an earlier track
+            splice.zero_gaps(dst, ((s.offset, s.analysis.length) for s in slots if s.analysis is not None), stale)
     finally:
         os.close(dst)
         if src >= 0:

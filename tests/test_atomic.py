@@ -14,11 +14,11 @@ from narrate.filememo import by_file
 BIG = atomic.LARGE_BYTES + 4096
 
 
-def leftovers(folder: Path, keep: str) -> list[str]:
+def leftovers(folder: Path, *keep: str) -> list[str]:
     """Names beside ``keep`` once the background unlink had time to run."""
     deadline = time.time() + 10
     while True:
-        names = sorted(p.name for p in folder.iterdir() if p.name != keep)
+        names = sorted(p.name for p in folder.iterdir() if p.name not in keep)
         if not names or time.time() > deadline:
             return names
         time.sleep(0.05)
@@ -99,3 +99,76 @@ def test_the_exchange_swaps_two_names_in_one_step(tmp_path: Path) -> None:
     assert (a.read_bytes(), b.read_bytes()) == (b"old", b"new")
     assert not atomic._exchange(a, tmp_path / "missing")  # refused, nothing moved
     assert a.read_bytes() == b"old"
+
+
+linux_only = pytest.mark.skipif(not os.uname().sysname == "Linux", reason="spares need renameat2 and leases (Linux)")
+
+
+@linux_only
+def test_the_replaced_track_is_kept_as_a_spare_and_becomes_the_next_temp_file(tmp_path: Path) -> None:
+    out, spare = tmp_path / "track.wav", tmp_path / "cache" / "news.spare"
+    spare.parent.mkdir()
+    out.write_bytes(b"a" * BIG)
+    with atomic.replacing(out, suffix=".part.wav", large=True, spare=spare) as tmp:
+        assert tmp.stat().st_size == 0  # no spare yet: a new, empty file
+        tmp.write_bytes(b"b" * BIG)
+    assert out.read_bytes() == b"b" * BIG and spare.read_bytes() == b"a" * BIG  # the old track, kept
+    inode = spare.stat().st_ino
+    with atomic.replacing(out, suffix=".part.wav", large=True, spare=spare) as tmp:
+        assert tmp.stat().st_ino == inode and tmp.stat().st_size == BIG  # the spare, claimed: the writer overwrites it
+        assert not spare.exists() and tmp.parent == out.parent
+        with open(tmp, "r+b") as f:
+            f.write(b"c" * BIG)
+    assert out.stat().st_ino == inode and out.read_bytes() == b"c" * BIG
+    assert spare.read_bytes() == b"b" * BIG
+    assert leftovers(tmp_path, "track.wav", "cache") == []
+
+
+@linux_only
+@pytest.mark.parametrize("held", ["open", "mapped", "linked"])
+def test_a_spare_someone_else_holds_is_never_written_into(tmp_path: Path, held: str) -> None:
+    """A player still reading the track the spare once was, a mapping of it, or a hard link the user made:
+    the spare's bytes stay as they are, and the render writes a new file."""
+    import mmap
+
+    out, spare = tmp_path / "track.wav", tmp_path / "news.spare"
+    out.write_bytes(b"a" * BIG)
+    spare.write_bytes(b"s" * BIG)
+    f = open(spare, "rb")
+    mapping = None
+    if held == "mapped":
+        mapping = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        f.close()
+    elif held == "linked":
+        f.close()
+        os.link(spare, tmp_path / "keep.wav")
+    try:
+        with atomic.replacing(out, suffix=".part.wav", large=True, spare=spare) as tmp:
+            assert tmp.stat().st_size == 0
+            tmp.write_bytes(b"b" * BIG)
+        assert out.read_bytes() == b"b" * BIG
+        if held == "open":
+            assert f.read() == b"s" * BIG
+        elif held == "mapped":
+            assert mapping is not None and mapping[:] == b"s" * BIG
+        else:
+            assert (tmp_path / "keep.wav").read_bytes() == b"s" * BIG
+    finally:
+        if mapping is not None:
+            mapping.close()
+        f.close()
+    assert spare.read_bytes() == b"a" * BIG  # the track just replaced is the spare now
+
+
+@linux_only
+def test_a_failed_write_into_a_spare_leaves_the_output_alone(tmp_path: Path) -> None:
+    out, spare = tmp_path / "track.wav", tmp_path / "news.spare"
+    out.write_bytes(b"a" * BIG)
+    spare.write_bytes(b"s" * BIG)
+    with pytest.raises(RuntimeError), atomic.replacing(out, suffix=".part.wav", large=True, spare=spare) as tmp:
+        with open(tmp, "r+b") as f:
+            f.write(b"half")
+        raise RuntimeError("the render failed")
+    assert out.read_bytes() == b"a" * BIG
+    assert leftovers(tmp_path, "track.wav", "news.spare") == []  # the half-written spare went with the temp file
+    assert not (tmp_path / "news.spare").exists()

@@ -248,14 +248,21 @@ def test_a_new_keys_take_path_touches_the_disk_only_when_its_take_is_made(tmp_pa
     assert again == 2 and not tmp2.exists() and tmp2.parent == take.path.parent and tmp2 != tmp
 
 
-def test_cache_info_and_prune(script: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cache_info_and_prune(script: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrate import atomic
+
+    monkeypatch.setattr(atomic, "LARGE_BYTES", 1)  # the replaced track is kept as a spare
     render(script, RenderOptions(jobs=1))
     script.write_text(SCRIPT.replace("weeks", "months"), encoding="utf-8")
+    first_track = script.with_suffix(".wav").stat().st_size
     render(script, RenderOptions(jobs=1))
+    spare = TakeCache(cache_root(script)).spare_path(script)
+    assert spare.stat().st_size == first_track
     info = run_json(capsys, "cache", "info", str(script), "--json")
-    assert info["segments"] == 6 and info["takes"] == 6
+    assert info["segments"] == 6 and info["takes"] == 6 and info["spare_bytes"] == first_track
     pruned = run_json(capsys, "cache", "prune", str(script), "--json")
     assert pruned["removed_segments"] == 1 and pruned["kept_segments"] == 5
+    assert not spare.exists() and pruned["freed_bytes"] >= first_track  # spares only speed a re-render up: they go
     again = render(script, RenderOptions(jobs=1))
     assert again.synthesized == 0
 
@@ -458,3 +465,42 @@ def test_a_failing_deferred_task_is_logged_and_the_rest_still_run(caplog: pytest
     assert "disk full" in caplog.text
     pending.run()  # each task runs once
     assert ran == ["now", "a", "release"]
+
+
+def test_a_track_written_into_a_spare_is_the_very_track_a_new_file_gets(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real engine: two folders render the same three versions of a script. Before the third, one folder's spare
+    (the track its second render replaced) is filled with noise, longer than any track; the other's is removed.
+    The third render writes into the noisy spare (its inode becomes the track's) and the two tracks are the same
+    bytes: every pause is zeros again, the file has the new length."""
+    import numpy as np
+
+    from narrate import atomic
+
+    require_tool("espeak-ng")
+    monkeypatch.setattr(atomic, "LARGE_BYTES", 1)  # a spare for any track (at 16 MB only long tracks have one)
+    versions = [SCRIPT, SCRIPT.replace("They took 3 villages.", "They took three more villages."),
+                SCRIPT.replace("They took 3 villages.", "They took them.")]
+    tracks = {}
+    for name in ("noisy", "fresh"):
+        folder = tmp_path / name
+        folder.mkdir()
+        script, out = folder / "news.txt", folder / "track.wav"
+        spare = TakeCache(cache_root(script)).spare_path(script)
+        for n, text in enumerate(versions):
+            script.write_text(text, encoding="utf-8")
+            if n == 2:
+                assert spare.is_file()
+                if name == "noisy":
+                    with open(spare, "wb") as f:  # (in place: the same file, one name), twice as long as the track
+                        f.write(np.random.default_rng(1).integers(-30000, 30000, out.stat().st_size, dtype=np.int16).tobytes())
+                    inode, noise = spare.stat().st_ino, spare.stat().st_size
+                else:
+                    spare.unlink()
+            render(script, RenderOptions(jobs=1, output=out))
+        tracks[name] = out.read_bytes()
+        if name == "noisy":
+            assert out.stat().st_ino == inode and out.stat().st_size < noise
+    assert tracks["noisy"] == tracks["fresh"]
+    samples, _ = wav_int16(tmp_path / "fresh" / "track.wav")
+    assert np.count_nonzero(samples == 0) > 22050  # its pauses (a second and more) are digital silence

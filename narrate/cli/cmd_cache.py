@@ -26,7 +26,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     con = console()
     if args.action == "info":
-        con.print(f"{doc['root']}: {doc['takes']} takes of {doc['segments']} segments, {doc['bytes'] / 1e6:.1f} MB, {doc['renders']} scripts rendered")
+        spare = f" (and {doc['spare_bytes'] / 1e6:.1f} MB of spare tracks)" if doc["spare_bytes"] else ""
+        con.print(f"{doc['root']}: {doc['takes']} takes of {doc['segments']} segments, {doc['bytes'] / 1e6:.1f} MB{spare}, "
+                  f"{doc['renders']} scripts rendered")
     else:
         verb = "would remove" if args.dry_run else "removed"
         con.print(f"{doc['root']}: {verb} {doc['removed_segments']} unused segments ({doc['freed_bytes'] / 1e6:.1f} MB); kept {doc['kept_segments']}")
