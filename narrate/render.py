@@ -235,12 +235,13 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
         def commit(res: JobResult) -> None:
             nonlocal done
             assert res.audio is not None
-            take = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken, time.time(),
-                                  meta_written=res.meta_written)
+            take = s.cache.commit(res.job.key, numbers[res.job.key], res.job.tmp, res.audio, res.job.spoken,
+                                  res.created if res.meta_written else time.time(), meta_written=res.meta_written)
             if res.analysis is not None:  # (made here, when the worker could not store it beside the take)
                 from .loudness import store_analysis
 
                 store_analysis(take.path, res.analysis)  # the stitch then only reads it
+            s.cache.remember(take)
             takes[res.job.key] = take
             done += 1
             if done == 1 and pool.started:
@@ -270,7 +271,7 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
             music=options.music,
             music_gain_db=options.music_gain_db,
             record=s.cache.master_record_path(s.script),
-            spare=s.cache.spare_path(s.script),
+            spare=_spare(s.cache, s.script),
         )
         mastered: MasterResult = master_track(placements, out, opts, on_progress=lambda d, t: progress("stitch", d, t),
                                               pool=pool)
@@ -298,6 +299,17 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
         narrator=s.plan.narrator,
         title=s.plan.title,
     )
+
+
+def _spare(cache: TakeCache, script: Path) -> Path | None:
+    """Where the track this render replaces is kept for the next (see atomic.replacing); its folder made now,
+    as a first render in a new cache writes the rest of it only after the track."""
+    spare = cache.spare_path(script)
+    try:
+        spare.parent.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return spare
 
 
 def _placements(plan: Plan, keys: dict[str, str], takes: dict[str, Take]) -> list[Placement]:

@@ -60,8 +60,9 @@ class JobResult:
     #: (TakeAnalysis, TakeBlocks) of the take from narrate.loudness, made in the worker (None if not
     #: asked, written beside the take already, or it failed).
     analysis: Any = None
-    #: The worker wrote the take's metadata beside its final path (``Job.final``).
+    #: The worker wrote the take's metadata beside its final path (``Job.final``), with this creation time.
     meta_written: bool = False
+    created: float = 0.0
 
 
 def expected_range(spoken: str, rate_wpm: int) -> tuple[float, float]:
@@ -132,14 +133,15 @@ def run_job(job: Job) -> JobResult:
                 analysis = _analyse(job)
                 if job.final is None:
                     return JobResult(job, audio, None, attempt, analysis)
-                return JobResult(job, audio, None, attempt, None, _write_beside(job, audio, analysis))
+                created = time.time()
+                return JobResult(job, audio, None, attempt, None, _write_beside(job, audio, analysis, created), created)
         log.debug("take for %s rejected (attempt %d): %s", job.segment_id, attempt, problem)
         if attempt == ATTEMPTS - 1:
             _reset_engine(job.engine)
     return JobResult(job, None, problem, ATTEMPTS)
 
 
-def _write_beside(job: Job, audio: TakeAudio, analysis: Any) -> bool:
+def _write_beside(job: Job, audio: TakeAudio, analysis: Any, created: float) -> bool:
     """Write the take's metadata and analysis beside its final path; whether the metadata got there.
 
     The analysis is keyed by the take's size and modification time, which the parent's rename
@@ -147,7 +149,7 @@ def _write_beside(job: Job, audio: TakeAudio, analysis: Any) -> bool:
     """
     assert job.final is not None
     try:
-        TakeCache.write_meta(job.final, audio, job.spoken, time.time())
+        TakeCache.write_meta(job.final, audio, job.spoken, created)
     except OSError as exc:
         log.debug("cannot write the metadata of %s: %s", job.segment_id, exc)
         return False

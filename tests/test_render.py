@@ -504,3 +504,24 @@ def test_a_track_written_into_a_spare_is_the_very_track_a_new_file_gets(tmp_path
     assert tracks["noisy"] == tracks["fresh"]
     samples, _ = wav_int16(tmp_path / "fresh" / "track.wav")
     assert np.count_nonzero(samples == 0) > 22050  # its pauses (a second and more) are digital silence
+
+
+def test_a_process_that_renders_again_knows_its_new_takes_as_they_would_be_read_back(
+        script: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real engine, two workers: after a first render every new take is remembered as its key's current take (no
+    read of its metadata and WAV on the next render), and what is remembered equals what reading it gives."""
+    from narrate import cache as cache_mod
+    from narrate.render import _session
+
+    render(script, RenderOptions(jobs=2))
+    s = _session(script, None)
+    keys = [s.key(seg) for seg in s.plan.narrated]
+    loads: list[object] = []
+    real_load = TakeCache._load
+    monkeypatch.setattr(TakeCache, "_load", lambda self, *a: loads.append(a) or real_load(self, *a))
+    remembered = [s.cache.current(k) for k in keys]
+    assert loads == [] and all(t is not None for t in remembered)
+    cache_mod._CURRENT.clear()
+    read = [s.cache.current(k) for k in keys]
+    assert len(loads) == len(keys)
+    assert read == remembered  # number, path, rate, frames, word times, creation time, spoken text
