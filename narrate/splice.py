@@ -10,6 +10,7 @@ while the output file is exactly the one it describes (path, size, modification 
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
@@ -177,6 +178,14 @@ class Record:
     gain_db: float
     ceiling: float
     takes: dict[tuple[str, int, int, int, int], tuple[int, int, Written]]  # identity -> (offset, length, written)
+    #: Where every take in the track starts, in order (a take placed twice is in ``takes`` once, here twice).
+    starts: tuple[int, ...] = ()
+
+    def adjacent(self, first: int, second: int) -> bool:
+        """Whether the take at offset ``second`` is the next one after the take at ``first`` (only a pause,
+        zeros, between them)."""
+        i = bisect.bisect_left(self.starts, first)
+        return i + 1 < len(self.starts) and self.starts[i] == first and self.starts[i + 1] == second
 
     def usable_for(self, out: Path, rate: int, ceiling: float) -> bool:
         """Whether ``out`` still is the file this record describes, at this rate and ceiling."""
@@ -195,10 +204,12 @@ def save(path: Path, out: Path, rate: int, gain_db: float, ceiling: float,
     rows: list[list[Any]] = []
     arrays: list[bytes] = []
     takes: dict[tuple[str, int, int, int, int], tuple[int, int, Written]] = {}
+    starts: list[int] = []
     for ident, offset, length, w in placed:
         rows.append([*ident, offset, length, w.peak, w.sumsq, w.limited, int(w.energies.size)])
         arrays.append(np.asarray(w.energies, dtype="<f8").tobytes())
         takes[ident] = (offset, length, w)
+        starts.append(offset)
     resolved = str(out.resolve())
     head = json.dumps({
         "version": RECORD_VERSION, "analysis_version": ANALYSIS_VERSION, "output": resolved,
@@ -208,7 +219,8 @@ def save(path: Path, out: Path, rate: int, gain_db: float, ceiling: float,
     _SAVED.pop(str(path), None)
     try:
         atomic.write_bytes(path, b"".join([_MAGIC, len(head).to_bytes(4, "little"), head, *arrays]))
-        _SAVED[str(path)] = (signature(path), Record(resolved, st.st_size, st.st_mtime_ns, rate, gain_db, ceiling, takes))
+        _SAVED[str(path)] = (signature(path), Record(resolved, st.st_size, st.st_mtime_ns, rate, gain_db, ceiling, takes,
+                                                     tuple(sorted(starts))))
     except OSError as exc:  # only costs the next re-render its speed
         log.debug("cannot keep the render record %s: %s", path, exc)
 
@@ -233,6 +245,7 @@ def load(path: Path) -> Record | None:
             return None
         values = np.frombuffer(raw, dtype="<f8", offset=8 + n)
         takes: dict[tuple[str, int, int, int, int], tuple[int, int, Written]] = {}
+        starts: list[int] = []
         at = 0
         for take, size, mtime, t0, t1, offset, length, peak, sumsq, limited, ne in doc["takes"]:
             energies = values[at : at + ne]
@@ -241,10 +254,11 @@ def load(path: Path) -> Record | None:
             at += ne
             takes[(str(take), int(size), int(mtime), int(t0), int(t1))] = (
                 int(offset), int(length), Written(energies, float(peak), float(sumsq), bool(limited)))
+            starts.append(int(offset))
         if at != values.size:
             return None
         return Record(str(doc["output"]), int(doc["size"]), int(doc["mtime_ns"]), int(doc["rate"]),
-                      float(doc["gain_db"]), float(doc["ceiling"]), takes)
+                      float(doc["gain_db"]), float(doc["ceiling"]), takes, tuple(sorted(starts)))
     except (OSError, ValueError, TypeError, KeyError):
         return None
 

@@ -475,6 +475,10 @@ def _write_placed(
     copies = previous.takes if previous is not None and previous.gain_db == gain_db else {}
     src = os.open(out_path, os.O_RDONLY) if copies else -1
     dst = os.open(tmp, os.O_WRONLY)
+    # Runs of takes that follow one another in both tracks, the same distance apart, are copied in one piece with
+    # the pauses between them (zeros in the last track too: nothing else was between them there).
+    runs: list[list[int]] = []  # [source offset, offset, samples]
+    last = -1  # the source offset of the last take copied, while the run can go on
     try:
         for i, slot in enumerate(slots):
             a = slot.analysis
@@ -485,13 +489,21 @@ def _write_placed(
             assert take is not None
             hit = copies.get(splice.take_identity(take, a))
             if hit is not None and hit[1] == a.length:
-                splice.copy_range(src, dst, hit[0], slot.offset, a.length)
+                assert previous is not None
+                if last >= 0 and hit[0] - runs[-1][0] == slot.offset - runs[-1][1] and previous.adjacent(last, hit[0]):
+                    runs[-1][2] = slot.offset + a.length - runs[-1][1]
+                else:
+                    runs.append([hit[0], slot.offset, a.length])
+                last = hit[0]
                 written[i] = hit[2]
                 done += 1
             else:
                 todo.append((i, str(take), a, slot.offset))
+                last = -1
+        for source, offset, count in runs:
+            splice.copy_range(src, dst, source, offset, count)
         if stale:  # a spare track: its pauses are the samples of an earlier track
-            splice.zero_gaps(dst, ((s.offset, s.analysis.length) for s in slots if s.analysis is not None), stale)
+            splice.zero_gaps(dst, [(r[1], r[2]) for r in runs] + [(t[3], t[2].length) for t in todo], stale)
     finally:
         os.close(dst)
         if src >= 0:

@@ -224,3 +224,34 @@ def test_a_wav_over_4_gb_is_refused_in_one_line(tmp_path: Path) -> None:
         splice.create(tmp_path / "long.wav", 22050, 2**31, b"")  # 27 hours
     assert "\n" not in err.value.message
     assert not (tmp_path / "long.wav").exists()
+
+
+def test_takes_in_the_same_order_are_copied_in_one_piece_and_a_noisy_spare_makes_no_difference(
+        takes: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Takes that follow one another in the last track and in the new one, the same distance apart, are one copy
+    (the pause between them comes along). Each track goes into the spare the render before last left, first filled
+    with noise; every one is byte for byte the track a render from scratch writes into a new file."""
+    from narrate import atomic
+
+    monkeypatch.setattr(atomic, "LARGE_BYTES", 1)
+    record, out, spare = tmp_path / "render.master", tmp_path / "track.wav", tmp_path / "render.spare"
+    opts = MasterOptions(subtitles=False, record=record, spare=spare)
+    many = takes * 4  # each take four times: the record knows the last of each
+
+    def even(order: list[Path]) -> list[Placement]:
+        return [Placement(f"s{i}", t, 0.5, text=f"Segment {i}.") for i, t in enumerate(order)]
+
+    master_track(even(many), out, opts)
+    copies: list[int] = []
+    real_copy = splice.copy_range
+    monkeypatch.setattr(splice, "copy_range", lambda *a: copies.append(a[4]) or real_copy(*a))
+    spy = Spy(monkeypatch)
+    rng = np.random.default_rng(3)
+    for order, runs in [(many[10:] + many[:10], 4), (many[::-1], 20), (many[::-1][:15], 3)]:
+        if spare.exists():
+            spare.write_bytes(rng.integers(0, 256, out.stat().st_size + 50_000, dtype=np.uint8).tobytes())
+        copies.clear()
+        spy.mastered = 0
+        master_track(even(order), out, opts)
+        assert len(copies) == runs and spy.mastered == 0
+        assert out.read_bytes() == fresh(even(order), tmp_path / "scratch.wav")
