@@ -410,6 +410,8 @@ class LoudnessMeter:
         self._first = array("q")  # per contribution: first sub-block, run length, take
         self._length = array("q")
         self._take = array("q")
+        #: What ``blocks`` derives from the contributions (computed once per state: plan_gain asks up to 9 times).
+        self._index: tuple[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray, int]] | None = None
 
     def add_chunks(self, offset: int, energies: np.ndarray, length: int, scale: float = 1.0, take: int = -1) -> None:
         """Place per-piece energies (pieces of ``piece_len(rate)`` from ``offset``) on the track's sub-block grid.
@@ -453,18 +455,30 @@ class LoudnessMeter:
 
     def blocks(self, scales: np.ndarray | None = None) -> np.ndarray:
         """Energy per sub-block over the track, each take's part multiplied by ``scales[take]``."""
-        count = max(1, -(-self.samples // self.n))
-        values = np.frombuffer(self._values, dtype=np.float64)
+        idx, values, takes, count = self._indexed()
         if values.size == 0:
             return np.zeros(count)
+        if scales is not None:
+            values = values * np.append(scales, 1.0)[takes]  # take -1: unscaled
+        return np.bincount(idx, weights=values, minlength=count)[:count]
+
+    def _indexed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """Per contributed value inside the track: its sub-block, the value, its take; and the sub-block count."""
+        count = max(1, -(-self.samples // self.n))
+        state = (len(self._first), count)
+        if self._index is not None and self._index[0] == state:
+            return self._index[1]
+        values = np.frombuffer(self._values, dtype=np.float64)
+        if values.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64), count
         lengths = np.frombuffer(self._length, dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         idx = np.arange(values.size) + np.repeat(np.frombuffer(self._first, dtype=np.int64) - starts, lengths)
-        if scales is not None:
-            factor = np.append(scales, 1.0)[np.frombuffer(self._take, dtype=np.int64)]  # take -1: unscaled
-            values = values * np.repeat(factor, lengths)
         keep = idx < count
-        return np.bincount(idx[keep], weights=values[keep], minlength=count)[:count]
+        # (copies: a view of the arrays would stop add_chunks from growing them)
+        found = (idx[keep], values[keep], np.repeat(np.frombuffer(self._take, dtype=np.int64), lengths)[keep], count)
+        self._index = (state, found)
+        return found
 
     def integrated(self, scales: np.ndarray | None = None, gain: float = 1.0) -> float | None:
         """Integrated loudness in LUFS (None when everything is below the absolute gate)."""

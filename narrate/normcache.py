@@ -129,15 +129,18 @@ class NormalizeMemo:
         key = self.key(text, lexicon, options)
         entry = self.used.get(key, self._stored.get(key))
         if entry is not None:
-            found = decode(text, entry)
+            seen = _DECODED.get(key)
+            found = seen[1] if seen is not None and seen[0] == entry else decode(text, entry)
             if found is not None:
                 self.hits += 1
                 self.used[key] = entry
+                _remember(key, entry, found)
                 return found
             log.debug("stored reading of %r is damaged; normalizing it again", text[:60])
         self.misses += 1
         norm = normalize_spans(text, lexicon, options)
-        self.used[key] = encode(norm)
+        self.used[key] = entry = encode(norm)
+        _remember(key, entry, norm)
         return norm
 
     @property
@@ -156,6 +159,19 @@ class NormalizeMemo:
             log.debug("normalized sentences not stored at %s: %s", path, exc)
             return
         self._stored = dict(self.used)
+
+
+#: key -> (entry, what it decodes to), in a process that renders again (the narrate server, narrate watch): decoding
+#: every sentence's stored entry cost ~3 ms of each re-render of 263 sentences. Only used for the very entry the
+#: script's own store holds, so what a render finds normalized is still what its cache says.
+_DECODED: dict[str, tuple[Any, Normalized]] = {}
+_DECODED_MAX = 100_000
+
+
+def _remember(key: str, entry: Any, norm: Normalized) -> None:
+    if len(_DECODED) >= _DECODED_MAX:
+        _DECODED.clear()
+    _DECODED[key] = (entry, norm)
 
 
 @by_file
