@@ -44,6 +44,32 @@ def served(env: dict[str, str]) -> int:
     return int(current[0]["served"]) if current else 0  # type: ignore[call-overload]
 
 
+def descendants(pid: int) -> set[int]:
+    """The processes under ``pid`` (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its parent does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def wait_for(check, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not check():
@@ -165,10 +191,13 @@ def test_when_the_server_dies_mid_render_the_command_finishes_it_itself(tmp_path
     cache = Path(env["NARRATE_CACHE_DIR"])
     proc = start("render", str(script), "-o", str(tmp_path / "out.wav"), "--jobs", "2", "--json", env=env)
     wait_for(lambda: committed_takes(cache) >= 3 or proc.poll() is not None)
+    family = descendants(pid)  # its fork server and the render's workers
+    assert family
     os.kill(pid, signal.SIGKILL)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert "running it here" in err
+    wait_for(lambda: not any(alive(p) for p in family), timeout=10)  # none outlives the server
     doc = json.loads(out)
     assert doc["reused"] >= 3 and doc["reused"] + doc["synthesized"] == doc["segments"]
     with open(tmp_path / "out.wav", "rb") as f:
@@ -240,3 +269,22 @@ def test_the_fingerprint_follows_installs_not_the_files_a_render_writes(tmp_path
     time.sleep(0.05)  # (more than a coarse file-time tick)
     (site / "newpkg").mkdir()  # a package installed
     assert server.fingerprint() != before
+
+
+def test_served_workers_take_on_the_commands_folder_and_umask(tmp_path: Path, env: dict[str, str]) -> None:
+    """The server's worker processes are forked by a fork server that started in the server's folder, environment
+    and umask; each render's workers take on its command's instead, as workers spawned by a render of its own inherit
+    them. Here a cache folder relative to the command's folder, and a umask of 077: every take, those the workers
+    wrote included (a --jobs 2 render of 12 sentences hands at least two to its worker), is there and private."""
+    started(env)
+    (tmp_path / "s.txt").write_text(long_script(12), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "narrate", "render", "s.txt", "-o", "s.wav", "--jobs", "2", "--json"],
+                         cwd=tmp_path, env=dict(env, NARRATE_CACHE_DIR="rel-cache"), capture_output=True, text=True,
+                         umask=0o077, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert served(env) == 1
+    doc = json.loads(res.stdout)
+    assert doc["synthesized"] == doc["segments"] == 12
+    wavs = sorted((tmp_path / "rel-cache" / "takes").glob("*/*/[0-9][0-9][0-9].wav"))
+    assert len(wavs) == 12 and all(wav_ok(w) for w in wavs)
+    assert {stat.S_IMODE(w.stat().st_mode) for w in wavs} == {0o600}
