@@ -121,4 +121,12 @@ def run() -> None:  # pragma: no cover - console entry
     if rc is None:
         rc = main()
         server.start_if_wanted()
-    sys.exit(rc)
+        sys.exit(rc)
+    # The server ran it: this process only forwarded (nothing to clean up), so it skips the interpreter's
+    # teardown (3 ms of a 0.1 s re-render).
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(rc)
