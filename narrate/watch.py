@@ -222,14 +222,21 @@ FAILED_SETTLE_S = 0.25
 
 
 def _changing(waker: Waker, files: Sequence[Path], now: tuple[object, ...], wait_s: float = FAILED_SETTLE_S) -> bool:
-    """After a failed render: whether the inputs changed since ``now`` or change within ``wait_s``.
+    """After a failed render: whether the inputs changed since ``now``, or are being written, within ``wait_s``.
 
-    A save that truncates the file and then writes it was once caught in between although inotify was on (the
-    bench saw an empty script rendered; most likely the stat fell between the truncation and the queueing of its
-    event). A broken save stays broken; a half-done one is finished within this wait.
+    A save that truncates the file and then writes it was caught in between although inotify was on (the bench
+    saw an empty script rendered, twice in all its runs): the truncation's inotify event is queued only once the
+    truncation returns, and ext4 most likely stalled inside it after the file already read as empty. So an input left
+    empty waits longer (``WRITING_MAX_S``): emptying a file is how a save in place begins. A broken save stays
+    broken and is reported; a half-done one is finished within the wait, or shows a writer at it.
     """
+    if any(isinstance(entry, tuple) and isinstance(entry[1], tuple) and entry[1][1] == 0 for entry in now):
+        wait_s = max(wait_s, WRITING_MAX_S)
+    watched = {Path(os.path.abspath(f)) for f in files}
     deadline = time.monotonic() + wait_s
     while fingerprint(files) == now:
+        if watched & waker.writing:
+            return True
         left = deadline - time.monotonic()
         if left <= 0:
             return False

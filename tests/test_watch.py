@@ -191,26 +191,49 @@ def test_the_waker_wakes_on_a_save_and_not_otherwise(tmp_path: Path) -> None:
 
 def test_a_failed_render_is_reported_only_once_the_inputs_hold_still(tmp_path: Path) -> None:
     """A save caught half-done (emptied, not yet written) fails to render; it is not reported if the file changes
-    within a moment, as the rest of the save arrives. A broken save that stays is reported after that moment."""
+    within a moment, as the rest of the save arrives. A broken save that stays is reported after that moment, and an
+    emptied file gets the longer moment a writer may take (WRITING_MAX_S): here a truncation once stalled 0.25 s+."""
     import threading
 
-    script = tmp_path / "s.txt"
-    script.write_text("", encoding="utf-8")
-    files = [script]
-    now = fingerprint(files)
-    waker = Waker([tmp_path])
-    try:
-        t = time.perf_counter()
-        assert not _changing(waker, files, now, wait_s=0.3)  # nothing comes: report it
-        assert time.perf_counter() - t >= 0.3
+    from narrate.watch import WRITING_MAX_S
 
-        def finish_the_save() -> None:
-            time.sleep(0.1)
+    script = tmp_path / "s.txt"
+    script.write_text("---\nvoice: [unclosed\n", encoding="utf-8")  # broken, not empty
+    files = [script]
+    waker = Waker([tmp_path])
+
+    def finish_the_save(after: float) -> threading.Thread:
+        def write() -> None:
+            time.sleep(after)
             script.write_text("The rest of the save.\n", encoding="utf-8")
 
-        writer = threading.Thread(target=finish_the_save)
+        writer = threading.Thread(target=write)
         writer.start()
+        return writer
+
+    try:
+        now = fingerprint(files)
+        t = time.perf_counter()
+        assert not _changing(waker, files, now, wait_s=0.3)  # nothing comes: report it
+        assert 0.3 <= time.perf_counter() - t < WRITING_MAX_S
+        writer = finish_the_save(0.1)
         assert _changing(waker, files, now, wait_s=2.0)  # the save went on: render that instead
         writer.join()
+
+        script.write_text("", encoding="utf-8")  # emptied, and its write comes late
+        waker.drain()
+        now = fingerprint(files)
+        writer = finish_the_save(0.6)
+        t = time.perf_counter()
+        assert _changing(waker, files, now, wait_s=0.3)
+        assert 0.55 <= time.perf_counter() - t < WRITING_MAX_S
+        writer.join()
+        waker.drain()
+        script.write_text("", encoding="utf-8")  # emptied for good: reported, after the longer moment
+        waker.drain()
+        now = fingerprint(files)
+        t = time.perf_counter()
+        assert not _changing(waker, files, now, wait_s=0.3)
+        assert time.perf_counter() - t >= WRITING_MAX_S
     finally:
         waker.close()
