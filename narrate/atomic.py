@@ -64,13 +64,19 @@ def _claim(spare: Path, path: Path, suffix: str) -> Path | None:
         return None
     if _overwritable(tmp):
         return tmp
-    stash = tmp.with_name(f".{path.name}.{os.urandom(4).hex()}.old")
-    try:
-        os.rename(tmp, stash)
-    except OSError:
-        stash = tmp
-    _unlink_detached([stash])
+    _unlink_detached([_stash(tmp, path)])
     return None
+
+
+def _stash(old: Path, path: Path) -> Path:
+    """``old`` (a track ``path`` no longer is) renamed to ``.NAME.XXXX.old``, the name a sweep finds should its
+    unlink not happen; ``old`` itself if it cannot be renamed."""
+    stash = path.with_name(f".{path.name}.{os.urandom(4).hex()}.old")
+    try:
+        os.rename(old, stash)
+    except OSError:
+        return old
+    return stash
 
 
 _F_SETLEASE = 1024  # fcntl.F_SETLEASE (Linux)
@@ -120,24 +126,22 @@ def replace_large(tmp: Path, path: Path, spare: Path | None = None) -> None:
     if not (big and _exchange(tmp, path)):
         os.replace(tmp, path)
         return
-    stash: Path | None = None
-    if spare is not None:
-        try:
-            os.link(tmp, spare)  # never over another spare (its blocks would be freed here)
-            os.unlink(tmp)
-        except OSError:
-            stash = tmp
-    if spare is None or stash is not None:
-        stash = path.with_name(f".{path.name}.{os.urandom(4).hex()}.old")
-        try:
-            os.rename(tmp, stash)
-        except OSError:
-            stash = tmp
+    stash = None if spare is not None and _keep(tmp, spare) else _stash(tmp, path)
     old = [p for p in path.parent.glob(f".{glob.escape(path.name)}.*.old") if p != stash]
     if stash is not None:
         old.insert(0, stash)
     if old:
         _unlink_detached(old)
+
+
+def _keep(old: Path, spare: Path) -> bool:
+    """Move ``old`` to the new name ``spare``; whether that went through (if not, ``old`` is still to drop)."""
+    try:
+        os.link(old, spare)  # never over another spare (its blocks would be freed here)
+        os.unlink(old)
+    except OSError:
+        return False
+    return True
 
 
 _RENAME_NOREPLACE = 1
