@@ -63,7 +63,10 @@ def input_files(script: Path) -> list[Path]:
     return files
 
 
-def fingerprint(files: Sequence[Path]) -> tuple[tuple[str, Signature | None], ...]:
+Fingerprint = tuple[tuple[str, Signature | None], ...]
+
+
+def fingerprint(files: Sequence[Path]) -> Fingerprint:
     """What tells one state of ``files`` from another: inode, size and modification time of each."""
     return tuple((str(f), signature(f)) for f in files)
 
@@ -116,6 +119,10 @@ class Waker:
                 wd = self._add(self.fd, os.fsencode(folder), self._MASK)
                 if wd >= 0:
                     self.watched[wd] = folder
+
+    def busy(self, files: Sequence[Path]) -> bool:
+        """Whether any of ``files`` is being written, as the events drained so far show."""
+        return bool({Path(os.path.abspath(f)) for f in files} & self.writing)
 
     @property
     def complete(self) -> bool:
@@ -221,7 +228,7 @@ def watch(
 FAILED_SETTLE_S = 0.25
 
 
-def _changing(waker: Waker, files: Sequence[Path], now: tuple[object, ...], wait_s: float = FAILED_SETTLE_S) -> bool:
+def _changing(waker: Waker, files: Sequence[Path], now: Fingerprint, wait_s: float = FAILED_SETTLE_S) -> bool:
     """After a failed render: whether the inputs changed since ``now``, or are being written, within ``wait_s``.
 
     A save that truncates the file and then writes it was caught in between although inotify was on (the bench
@@ -230,12 +237,11 @@ def _changing(waker: Waker, files: Sequence[Path], now: tuple[object, ...], wait
     empty waits longer (``WRITING_MAX_S``): emptying a file is how a save in place begins. A broken save stays
     broken and is reported; a half-done one is finished within the wait, or shows a writer at it.
     """
-    if any(isinstance(entry, tuple) and isinstance(entry[1], tuple) and entry[1][1] == 0 for entry in now):
+    if any(sig is not None and sig[1] == 0 for _, sig in now):  # (inode, size, mtime): an empty input
         wait_s = max(wait_s, WRITING_MAX_S)
-    watched = {Path(os.path.abspath(f)) for f in files}
     deadline = time.monotonic() + wait_s
     while fingerprint(files) == now:
-        if watched & waker.writing:
+        if waker.busy(files):
             return True
         left = deadline - time.monotonic()
         if left <= 0:
@@ -244,14 +250,13 @@ def _changing(waker: Waker, files: Sequence[Path], now: tuple[object, ...], wait
     return True
 
 
-def _settled(waker: Waker, files: Sequence[Path], now: tuple[object, ...], poll_s: float) -> bool:
+def _settled(waker: Waker, files: Sequence[Path], now: Fingerprint, poll_s: float) -> bool:
     """Whether the changed inputs are whole: no input still being written (inotify), or, without
     inotify, the same fingerprint a moment later. Waits a little (for the writer) when not."""
     if waker.complete:
         # Events are queued by the write that causes them: one that began before the fingerprint was taken is here now.
         waker.drain()
-        busy = {Path(os.path.abspath(f)) for f in files} & waker.writing
-        if not busy:
+        if not waker.busy(files):
             return True
         waker.wait(min(poll_s, 0.05))
         return False
