@@ -355,6 +355,10 @@ class Server:
         signal.signal(signal.SIGINT, self._on_interrupt)
         signal.signal(signal.SIGTERM, self._on_stop)
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        # Listed from now on, warming up included: a `narrate server stop` right after the render that started it
+        # stops it too (SIGTERM ends it once warm, before it takes a command).
+        self.started = _now()
+        self._write_info()
         from . import atomic
 
         atomic.free_in_thread = True  # this process outlives each render: free replaced tracks in a thread
@@ -367,8 +371,6 @@ class Server:
         os.chmod(self.where.socket, 0o600)
         listener.listen(16)
         me = os.stat(self.where.socket).st_ino
-        self.started = _now()
-        self._write_info()
         threading.Thread(target=self._io, args=(listener,), daemon=True, name="narrate-server-io").start()
         try:
             self._loop()

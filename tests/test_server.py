@@ -229,11 +229,33 @@ def test_a_render_starts_a_server_for_the_next_unless_turned_off(tmp_path: Path,
     time.sleep(1.0)
     assert status(env) == []
     assert narrate("render", str(script), "--json", env=env).returncode == 0
-    wait_for(lambda: any(s.get("current") for s in status(env)))
+    wait_for(lambda: any(s.get("current") and server._answers(str(s["socket"])) for s in status(env)))  # (listed
+    # from the moment it starts warming up: ready once it answers)
     assert narrate("render", str(script), "--json", env=env).returncode == 0
     assert served(env) == 1
     assert narrate("server", "stop", env=env).returncode == 0
     assert status(env) == []
+
+
+def test_a_server_still_warming_up_is_listed_and_stopped(tmp_path: Path, env: dict[str, str]) -> None:
+    """`narrate server stop` right after the render that started a server (which then warms up for ~0.7 s) stops it:
+    it is listed from the moment it holds its lock, not only once it answers."""
+    os.makedirs(env["NARRATE_SERVER_DIR"], mode=0o700, exist_ok=True)
+    where = server.paths(env["NARRATE_SERVER_DIR"], None)
+    assert where is not None
+    proc = subprocess.Popen([sys.executable, "-m", "narrate.server", "--folder", where.folder, "--socket", where.socket,
+                             "--lock", where.lock, "--info", where.info], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(lambda: server.running(where.folder) != [], timeout=30)
+        assert not server._answers(where.socket)  # listed while still warming up
+        assert [int(doc["pid"]) for doc in server.running(where.folder)] == [proc.pid]
+        assert server.stop_all(where.folder) == 1
+        assert proc.wait(timeout=30) == 0
+        assert server.running(where.folder) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
 
 
 def test_the_socket_folder_must_be_the_users_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
