@@ -417,9 +417,12 @@ class TakeCache:
                         shutil.rmtree(d, ignore_errors=True)
         # Leftover temp files of interrupted renders, and the spare tracks (they only make the next re-render faster).
         leftover = list((self.root / "takes").glob("*/*/.*.tmp")) if (self.root / "takes").is_dir() else []
+        if (self.root / "renders").is_dir():  # (a copy into a spare cut short, a dropped spare not yet freed)
+            leftover += (self.root / "renders").glob(".*.spare.*")
         for tmp in leftover + self._spares():
             with contextlib.suppress(OSError):
                 freed += tmp.stat().st_size
                 if not dry_run:
                     tmp.unlink()
+                    tmp.with_suffix(".replica").unlink(missing_ok=True)  # (the stamp of a spare that was a copy)
         return {"removed_segments": removed, "freed_bytes": freed, "dropped_renders": dropped_manifests, "kept_segments": len(used)}

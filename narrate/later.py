@@ -7,7 +7,7 @@ its commands (the narrate server, ``narrate watch``) collects them with ``collec
 once the command's answer is delivered: the track, its subtitles and its JSON are in place by then, so
 the user's command returns that much sooner (6-18 ms of a 0.1 s re-render of a 40-minute track, timed in the
 narrate server). The lock is released last, so another render of the same script still waits until they are
-done.
+done. Work that only speeds up a later render (``when_idle``) is done there and nowhere else.
 """
 
 from __future__ import annotations
@@ -26,6 +26,16 @@ def defer(task: Callable[[], object]) -> None:
     if _queue is None:
         task()
     else:
+        _queue.append(task)
+
+
+def when_idle(task: Callable[[], object]) -> None:
+    """Queue ``task`` like ``defer`` when a ``collecting()`` block is open; otherwise drop it.
+
+    For work that only makes a later command faster (a copy of the track for the next re-render): worth
+    doing after the answer in a process that outlives its command, not inside a command that would wait for it.
+    """
+    if _queue is not None:
         _queue.append(task)
 
 

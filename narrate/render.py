@@ -256,7 +256,7 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
                 job.tmp.unlink(missing_ok=True)
 
         from .loudness import DEFAULT_TRUE_PEAK
-        from .stitch import MasterOptions, MasterResult, master_track
+        from .stitch import MasterOptions, MasterResult, master_track, replicate_track
 
         target, true_peak = loudness[0], DEFAULT_TRUE_PEAK if loudness[1] is None else loudness[1]
         placements = _placements(s.plan, keys, takes)
@@ -284,6 +284,7 @@ def _render(script: Path, options: RenderOptions, progress: Progress, regen_ids:
         # What only a later render reads, then the lock: after the answer where the process outlives it (narrate.later).
         later.defer(functools.partial(s.cache.write_manifest, s.script, manifest))
         later.defer(functools.partial(s.memo.save, s.cache.normalized_path(s.script)))
+        later.when_idle(functools.partial(replicate_track, out, opts))  # (the next re-render then copies little)
         later.defer(held.pop_all().close)
     return RenderResult(
         output=out,

@@ -6,6 +6,11 @@ worker processes master disjoint groups of takes at once, and lets a re-render c
 every take that the last render of the same output already wrote at the same gain: a record of that
 render (where each take went, what it measured) is kept in the take cache. The record is trusted only
 while the output file is exactly the one it describes (path, size, modification time).
+
+A long track (see ``padding_for``) has a ``JUNK`` chunk, zeros that every WAV reader skips, before its data.
+Its size moves where the data starts, so a re-render writing into an exact copy of the last track (a
+replica: see ``atomic.replicate``) can leave in place whichever stretch of takes is longer, before or
+after an edit that changed the track's length, and copy only the other.
 """
 
 from __future__ import annotations
@@ -29,10 +34,17 @@ from .loudness import ANALYSIS_VERSION, TakeAnalysis
 
 log = logging.getLogger(__name__)
 
+#: A plain 16-bit mono header: RIFF, fmt, data. With a JUNK chunk the data starts JUNK_HEAD + its size later.
 HEADER_BYTES = 44
+JUNK_HEAD = 8
+#: The JUNK chunk's size in a long track rendered from scratch: the most a later edit may lengthen the track
+#: by and still leave the takes after it in place (1 MiB: 24 s at 22,050 Hz), at most 1/32 of the data.
+JUNK_BYTES = 1 << 20
+#: The largest JUNK chunk a re-render may leave (edits that shortened the track grow it).
+JUNK_MAX = 4 << 20
 _MAGIC = b"NRM1"
 #: Bump when anything that changes a take's written samples changes.
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -58,79 +70,109 @@ def take_identity(take: Path, a: TakeAnalysis) -> tuple[str, int, int, int, int]
 # ---------------------------------------------------------------- the positional file
 
 
-def wav_header(rate: int, samples: int, riff_extra: int = 0) -> bytes:
-    """A 44-byte header of 16-bit mono PCM with ``samples`` samples (``riff_extra``: chunks after the data)."""
+def padding_for(samples: int) -> int | None:
+    """The JUNK chunk's size for a track of ``samples`` written from scratch; None (no chunk) for a short one.
+
+    Only tracks as large as those whose replaced file is kept as a spare (``atomic.LARGE_BYTES``): a short
+    track is written in milliseconds anyway and keeps the plain 44-byte header.
+    """
+    data = 2 * samples
+    if data < atomic.LARGE_BYTES:
+        return None
+    return min(JUNK_BYTES, data // 32) & ~1
+
+
+def data_offset(junk: int | None) -> int:
+    """Where the samples start in a track with a JUNK chunk of ``junk`` bytes (None: none)."""
+    return HEADER_BYTES if junk is None else HEADER_BYTES + JUNK_HEAD + junk
+
+
+def junk_at(at: int) -> int | None:
+    """The JUNK chunk's size that puts the data at byte ``at`` (inverse of ``data_offset``)."""
+    return None if at == HEADER_BYTES else at - HEADER_BYTES - JUNK_HEAD
+
+
+def valid_offset(at: int) -> bool:
+    """Whether a track's data can start at byte ``at``: right after the fmt chunk or after a JUNK chunk of
+    an even size up to ``JUNK_MAX``."""
+    return at == HEADER_BYTES or (at % 2 == 0 and 0 <= at - HEADER_BYTES - JUNK_HEAD <= JUNK_MAX)
+
+
+def wav_header(rate: int, samples: int, riff_extra: int = 0, junk: int | None = None) -> bytes:
+    """The header of 16-bit mono PCM with ``samples`` samples (``riff_extra``: chunks after the data), with a
+    JUNK chunk of ``junk`` zero bytes before the data (None: none, a 44-byte header)."""
     data = 2 * samples
     pad = data % 2
-    return (b"RIFF" + struct.pack("<I", 36 + data + pad + riff_extra) + b"WAVE"
+    chunk = b"" if junk is None else b"JUNK" + struct.pack("<I", junk) + bytes(junk)
+    return (b"RIFF" + struct.pack("<I", 36 + len(chunk) + data + pad + riff_extra) + b"WAVE"
             + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, 2 * rate, 2, 16)
-            + b"data" + struct.pack("<I", data))
+            + chunk + b"data" + struct.pack("<I", data))
 
 
 def check_size(rate: int, samples: int, extra: int = 0) -> None:
     """An OutputError when a WAV of ``samples`` samples cannot hold them (its sizes are 32-bit)."""
-    if 36 + 2 * samples + extra + 1024 > 0xFFFFFFFF:
+    if 36 + 2 * samples + extra + JUNK_HEAD + JUNK_MAX + 1024 > 0xFFFFFFFF:
         hours = samples / rate / 3600
         raise OutputError(f"a {hours:.1f}-hour track is too long for a WAV file (4 GB at most); "
                           "render to .flac, .mp3 or another format")
 
 
-def create(tmp: Path, rate: int, samples: int, info: bytes) -> int:
-    """Size ``tmp`` for the whole track, with its header and tag chunk.
+def create(tmp: Path, rate: int, samples: int, info: bytes, at: int = HEADER_BYTES) -> int:
+    """Size ``tmp`` for the whole track, its data at byte ``at``, with its header and tag chunk.
 
     ``tmp`` is an empty new file (its samples read as zeros until written) or a spare track being reused
     (see ``atomic.replacing``). Returns how many samples at the start of the data may still hold the
-    spare's bytes: the caller writes or zeroes every one of them (``zero_gaps``).
+    spare's bytes: the caller writes, zeroes or (in a replica) knowingly keeps every one of them.
     """
     check_size(rate, samples, len(info))
     fd = os.open(tmp, os.O_RDWR)
     try:
         before = os.fstat(fd).st_size
-        end = HEADER_BYTES + 2 * samples
+        end = at + 2 * samples
         os.ftruncate(fd, end)
-        os.pwrite(fd, wav_header(rate, samples, len(info)), 0)
+        os.pwrite(fd, wav_header(rate, samples, len(info), junk_at(at)), 0)
         if info:
             os.pwrite(fd, info, end)
     finally:
         os.close(fd)
-    return max(0, min(samples, -(-(before - HEADER_BYTES) // 2)))
+    return max(0, min(samples, -(-(before - at) // 2)))
 
 
 _ZEROS = bytes(1 << 20)
 
 
-def zero_gaps(fd: int, written: Iterable[tuple[int, int]], upto: int) -> None:
-    """Zero the samples in ``[0, upto)`` of the track open as ``fd`` that no (offset, length) of ``written`` covers."""
+def zero_gaps(fd: int, written: Iterable[tuple[int, int]], upto: int, at: int = HEADER_BYTES) -> None:
+    """Zero the samples in ``[0, upto)`` of the track open as ``fd`` (data at byte ``at``) that no
+    (offset, length) of ``written`` covers."""
     pos = 0
     for offset, length in sorted(written):
         if pos >= upto:
             return
         if offset > pos:
-            _zero(fd, pos, min(offset, upto))
+            _zero(fd, at + 2 * pos, at + 2 * min(offset, upto))
         pos = max(pos, offset + length)
     if pos < upto:
-        _zero(fd, pos, upto)
+        _zero(fd, at + 2 * pos, at + 2 * upto)
 
 
-def _zero(fd: int, start: int, stop: int) -> None:
-    at, end = HEADER_BYTES + 2 * start, HEADER_BYTES + 2 * stop
-    while at < end:
-        at += os.pwrite(fd, memoryview(_ZEROS)[: min(len(_ZEROS), end - at)], at)
+def _zero(fd: int, start: int, end: int) -> None:
+    while start < end:
+        start += os.pwrite(fd, memoryview(_ZEROS)[: min(len(_ZEROS), end - start)], start)
 
 
-def write_at(fd: int, offset: int, pcm: bytes | bytearray) -> None:
-    """Write ``pcm`` at sample ``offset`` of the track open as ``fd``."""
+def write_at(fd: int, offset: int, pcm: bytes | bytearray, at: int = HEADER_BYTES) -> None:
+    """Write ``pcm`` at sample ``offset`` of the track open as ``fd`` (data at byte ``at``)."""
     view = memoryview(pcm)
-    pos = HEADER_BYTES + 2 * offset
+    pos = at + 2 * offset
     while view:
         n = os.pwrite(fd, view, pos)
         view, pos = view[n:], pos + n
 
 
-def copy_range(src: int, dst: int, src_offset: int, dst_offset: int, samples: int) -> None:
-    """Copy ``samples`` samples between two tracks' data, in the kernel where it can."""
-    count = 2 * samples
-    s, d = HEADER_BYTES + 2 * src_offset, HEADER_BYTES + 2 * dst_offset
+def copy_range(src: int, dst: int, src_pos: int, dst_pos: int, samples: int) -> None:
+    """Copy ``samples`` samples from byte ``src_pos`` of one file to byte ``dst_pos`` of another, in the
+    kernel where it can."""
+    count, s, d = 2 * samples, src_pos, dst_pos
     while count > 0:
         try:
             n = os.copy_file_range(src, dst, count, s, d)
@@ -145,8 +187,9 @@ def copy_range(src: int, dst: int, src_offset: int, dst_offset: int, samples: in
 
 
 def write_group(tmp: str, rate: int, gain: float, threshold: float,
-                items: Sequence[tuple[int, str, TakeAnalysis, int]]) -> list[tuple[int, Written]]:
-    """Master the takes ``items`` ((slot index, take, analysis, sample offset)) into the track ``tmp``.
+                items: Sequence[tuple[int, str, TakeAnalysis, int]], at: int = HEADER_BYTES) -> list[tuple[int, Written]]:
+    """Master the takes ``items`` ((slot index, take, analysis, sample offset)) into the track ``tmp``, its
+    data at byte ``at``.
 
     Runs in a worker process, or in the renderer's own for small jobs.
     """
@@ -157,7 +200,7 @@ def write_group(tmp: str, rate: int, gain: float, threshold: float,
     try:
         for index, take, a, offset in items:
             pcm, w = master_take_pcm(take, a, rate, gain, threshold)
-            write_at(fd, offset, pcm)
+            write_at(fd, offset, pcm, at)
             out.append((index, w))
     finally:
         os.close(fd)
@@ -180,6 +223,8 @@ class Record:
     takes: dict[tuple[str, int, int, int, int], tuple[int, int, Written]]  # identity -> (offset, length, written)
     #: Where every take in the track starts, in order (a take placed twice is in ``takes`` once, here twice).
     starts: tuple[int, ...] = ()
+    #: The byte where the track's data starts (see ``data_offset``).
+    data_at: int = HEADER_BYTES
 
     def adjacent(self, first: int, second: int) -> bool:
         """Whether the take at offset ``second`` is the next one after the take at ``first`` (only a pause,
@@ -198,8 +243,9 @@ class Record:
 
 
 def save(path: Path, out: Path, rate: int, gain_db: float, ceiling: float,
-         placed: Iterable[tuple[tuple[str, int, int, int, int], int, int, Written]]) -> None:
-    """Record the render just written to ``out``: each take's identity, offset, length and measures."""
+         placed: Iterable[tuple[tuple[str, int, int, int, int], int, int, Written]], at: int = HEADER_BYTES) -> None:
+    """Record the render just written to ``out`` (its data at byte ``at``): each take's identity, offset,
+    length and measures."""
     st = out.stat()
     rows: list[list[Any]] = []
     arrays: list[bytes] = []
@@ -214,13 +260,13 @@ def save(path: Path, out: Path, rate: int, gain_db: float, ceiling: float,
     head = json.dumps({
         "version": RECORD_VERSION, "analysis_version": ANALYSIS_VERSION, "output": resolved,
         "size": st.st_size, "mtime_ns": st.st_mtime_ns, "rate": rate, "gain_db": gain_db, "ceiling": ceiling,
-        "takes": rows,
+        "data_at": at, "takes": rows,
     }, separators=(",", ":")).encode()
     _SAVED.pop(str(path), None)
     try:
         atomic.write_bytes(path, b"".join([_MAGIC, len(head).to_bytes(4, "little"), head, *arrays]))
         _SAVED[str(path)] = (signature(path), Record(resolved, st.st_size, st.st_mtime_ns, rate, gain_db, ceiling, takes,
-                                                     tuple(sorted(starts))))
+                                                     tuple(sorted(starts)), at))
     except OSError as exc:  # only costs the next re-render its speed
         log.debug("cannot keep the render record %s: %s", path, exc)
 
@@ -258,7 +304,7 @@ def load(path: Path) -> Record | None:
         if at != values.size:
             return None
         return Record(str(doc["output"]), int(doc["size"]), int(doc["mtime_ns"]), int(doc["rate"]),
-                      float(doc["gain_db"]), float(doc["ceiling"]), takes, tuple(sorted(starts)))
+                      float(doc["gain_db"]), float(doc["ceiling"]), takes, tuple(sorted(starts)), int(doc["data_at"]))
     except (OSError, ValueError, TypeError, KeyError):
         return None
 

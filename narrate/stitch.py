@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import audio, encode, later, limiter, loudness, native, splice
+from . import atomic, audio, encode, later, limiter, loudness, native, splice
 from .engines.base import WordTime
 from .errors import DependencyError, InputError
 from .music import MusicBed
@@ -237,15 +237,18 @@ def master_track(
         progress(total)
         return _deliver(replace(same, cues=cues, gain_db=gain_db, loudness_target_lufs=options.loudness_target), options)
     written: Sequence[splice.Written | None] = ()
+    at = splice.HEADER_BYTES
     try:
         if kept is not None:
             written, stats = kept, _measure(slots, kept, rate)
             progress(total)
         else:
-            with encode.atomic_path(out_path, spare=options.spare if placed else None) as tmp:
+            spare = options.spare if placed else None
+            with encode.atomic_path(out_path, spare=spare) as tmp:
                 if placed:
-                    written = _write_placed(slots, tmp, out_path, rate, gain, gain_db, threshold, length, tags,
-                                            previous, pool, progress)
+                    replica = spare is not None and previous is not None and atomic.take_replica(tmp, out_path, spare)
+                    written, at = _write_placed(slots, tmp, out_path, rate, gain, gain_db, threshold, length, tags,
+                                                previous, replica, pool, progress)
                     stats = _measure(slots, written, rate)
                 else:
                     stats = _write_streaming(slots, tmp, out_path, rate, gain, threshold, length, tags, speech,
@@ -257,7 +260,7 @@ def master_track(
         later.defer(functools.partial(
             splice.save, options.record, out_path, rate, gain_db, ceiling,
             ((splice.take_identity(sl.placement.take, sl.analysis), sl.offset, sl.analysis.length, w)  # type: ignore[arg-type]
-             for sl, w in zip(slots, written) if w is not None and sl.analysis is not None)))
+             for sl, w in zip(slots, written) if w is not None and sl.analysis is not None), at))
     final_meter, sumsq, peak, limited = stats
     final_meter.finish(length)
     result_loudness = final_meter.integrated()
@@ -272,6 +275,19 @@ def master_track(
     if key is not None and options.record is not None:
         later.defer(functools.partial(splice.save_encoded, options.record, out_path, key, _measures(result)))
     return _deliver(result, options)
+
+
+def replicate_track(out_path: Path, options: MasterOptions) -> None:
+    """Make ``options.spare`` a copy of the WAV track just written to ``out_path`` (see atomic.replicate), so that
+    the next re-render finds most of its bytes in place; only for a track large enough to keep a spare."""
+    if options.spare is None or options.music is not None or encode.format_for(out_path).codec is not None:
+        return
+    try:
+        if os.stat(out_path).st_size < atomic.LARGE_BYTES:
+            return
+    except OSError:
+        return
+    atomic.replicate(out_path, options.spare)
 
 
 def _deliver(result: MasterResult, options: MasterOptions) -> MasterResult:
@@ -445,7 +461,9 @@ def _kept(slots: Sequence[_Slot], out_path: Path, previous: splice.Record, gain_
     if len(seen) != len(previous.takes):
         return None
     info = encode.riff_info(tags) if tags else b""
-    head = splice.wav_header(rate, length, len(info))
+    if not splice.valid_offset(previous.data_at):
+        return None
+    head = splice.wav_header(rate, length, len(info), splice.junk_at(previous.data_at))
     if previous.size != len(head) + 2 * length + len(info):
         return None
     try:
@@ -462,48 +480,54 @@ def _kept(slots: Sequence[_Slot], out_path: Path, previous: splice.Record, gain_
 
 def _write_placed(
     slots: Sequence[_Slot], tmp: Path, out_path: Path, rate: int, gain: float, gain_db: float, threshold: float,
-    length: int, tags: dict[str, str], previous: splice.Record | None, pool: WorkerPool | None,
+    length: int, tags: dict[str, str], previous: splice.Record | None, replica: bool, pool: WorkerPool | None,
     progress: Callable[[int], None],
-) -> list[splice.Written | None]:
+) -> tuple[list[splice.Written | None], int]:
     """The WAV written take by take at its offset: copied from the previous render, or mastered here
-    or on the pool's workers. Returns what each slot's take measured (None for pure pauses)."""
-    stale = splice.create(tmp, rate, length, encode.riff_info(tags) if tags else b"")
+    or on the pool's workers. ``replica``: ``tmp`` already holds the previous render's bytes (see
+    atomic.replicate). Returns what each slot's take measured (None for pure pauses), and the byte
+    where the track's data starts."""
     written: list[splice.Written | None] = [None] * len(slots)
     todo: list[tuple[int, str, loudness.TakeAnalysis, int]] = []
     done = len(slots)
     # Takes of the last render are copied only at its very gain (a re-render keeps it when it can).
     copies = previous.takes if previous is not None and previous.gain_db == gain_db else {}
-    src = os.open(out_path, os.O_RDONLY) if copies else -1
-    dst = os.open(tmp, os.O_WRONLY)
     # Runs of takes that follow one another in both tracks, the same distance apart, are copied in one piece with
     # the pauses between them (zeros in the last track too: nothing else was between them there).
     runs: list[list[int]] = []  # [source offset, offset, samples]
     last = -1  # the source offset of the last take copied, while the run can go on
-    try:
-        for i, slot in enumerate(slots):
-            a = slot.analysis
-            if a is None or not a.length:
-                done += 1
-                continue
-            take = slot.placement.take
-            assert take is not None
-            hit = copies.get(splice.take_identity(take, a))
-            if hit is not None and hit[1] == a.length:
-                assert previous is not None
-                if last >= 0 and hit[0] - runs[-1][0] == slot.offset - runs[-1][1] and previous.adjacent(last, hit[0]):
-                    runs[-1][2] = slot.offset + a.length - runs[-1][1]
-                else:
-                    runs.append([hit[0], slot.offset, a.length])
-                last = hit[0]
-                written[i] = hit[2]
-                done += 1
+    for i, slot in enumerate(slots):
+        a = slot.analysis
+        if a is None or not a.length:
+            done += 1
+            continue
+        take = slot.placement.take
+        assert take is not None
+        hit = copies.get(splice.take_identity(take, a))
+        if hit is not None and hit[1] == a.length:
+            assert previous is not None
+            if last >= 0 and hit[0] - runs[-1][0] == slot.offset - runs[-1][1] and previous.adjacent(last, hit[0]):
+                runs[-1][2] = slot.offset + a.length - runs[-1][1]
             else:
-                todo.append((i, str(take), a, slot.offset))
-                last = -1
+                runs.append([hit[0], slot.offset, a.length])
+            last = hit[0]
+            written[i] = hit[2]
+            done += 1
+        else:
+            todo.append((i, str(take), a, slot.offset))
+            last = -1
+    src_at = previous.data_at if previous is not None else splice.HEADER_BYTES
+    at = _data_at(runs, src_at, length) if replica and runs else splice.data_offset(splice.padding_for(length))
+    stale = splice.create(tmp, rate, length, encode.riff_info(tags) if tags else b"", at)
+    src = os.open(out_path, os.O_RDONLY) if runs else -1
+    dst = os.open(tmp, os.O_WRONLY)
+    try:
         for source, offset, count in runs:
-            splice.copy_range(src, dst, source, offset, count)
+            # In a replica the run is already where it goes when it sits at the same byte in both tracks.
+            if not (replica and src_at + 2 * source == at + 2 * offset):
+                splice.copy_range(src, dst, src_at + 2 * source, at + 2 * offset, count)
         if stale:  # a spare track: its pauses are the samples of an earlier track
-            splice.zero_gaps(dst, [(r[1], r[2]) for r in runs] + [(t[3], t[2].length) for t in todo], stale)
+            splice.zero_gaps(dst, [(r[1], r[2]) for r in runs] + [(t[3], t[2].length) for t in todo], stale, at)
     finally:
         os.close(dst)
         if src >= 0:
@@ -519,8 +543,8 @@ def _write_placed(
         try:
             # One group per worker process, and the last for this process while they write theirs.
             *theirs, mine = _groups(todo, workers)
-            futures = [pool.get().submit(splice.write_group, str(tmp), rate, gain, threshold, g) for g in theirs]
-            for i, w in splice.write_group(str(tmp), rate, gain, threshold, mine):
+            futures = [pool.get().submit(splice.write_group, str(tmp), rate, gain, threshold, g, at) for g in theirs]
+            for i, w in splice.write_group(str(tmp), rate, gain, threshold, mine, at):
                 written[i] = w
                 done += 1
             progress(done)
@@ -529,15 +553,31 @@ def _write_placed(
                     written[i] = w
                     done += 1
                 progress(done)
-            return written
+            return written, at
         except cf.process.BrokenProcessPool:
             log.debug("a worker died while writing the track; writing it here")
             done = copied  # every take to master is written again below, this process's share too
-    for i, w in splice.write_group(str(tmp), rate, gain, threshold, todo):
+    for i, w in splice.write_group(str(tmp), rate, gain, threshold, todo, at):
         written[i] = w
         done += 1
         progress(done)
-    return written
+    return written, at
+
+
+def _data_at(runs: list[list[int]], src_at: int, length: int) -> int:
+    """Where a track written into a replica of the last one starts its data: at the byte that leaves the most
+    samples of its copied runs where they already are. An edit that lengthened or shortened the track moves
+    the takes after it by as much: keeping the data's start keeps the takes before it in place, moving it by
+    the same amount (the JUNK chunk takes up the difference) keeps those after it."""
+    kept: dict[int, int] = {}
+    for source, offset, count in runs:
+        at = src_at + 2 * (source - offset)
+        if splice.valid_offset(at):
+            kept[at] = kept.get(at, 0) + count
+    default = splice.data_offset(splice.padding_for(length))
+    if not kept:
+        return default
+    return max(kept, key=lambda at: (kept[at], -abs(at - default)))
 
 
 def _groups(todo: list[tuple[int, str, loudness.TakeAnalysis, int]], n: int) -> list[list[tuple[int, str, loudness.TakeAnalysis, int]]]:

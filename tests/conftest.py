@@ -61,6 +61,17 @@ def wav_int16(path: Path) -> tuple[np.ndarray, int]:
         return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"), w.getframerate()
 
 
+def data_and_tags(path: Path) -> tuple[bytes, bytes]:
+    """A track's samples and what follows them (its tag chunk), wherever its header puts the data."""
+    from narrate.riff import pcm_layout
+
+    raw = path.read_bytes()
+    layout = pcm_layout(raw)
+    assert layout is not None
+    end = layout.data_offset + layout.data_bytes
+    return raw[layout.data_offset : end], raw[end:]
+
+
 def shared_path(*parts: str) -> Path:
     """A file under ../shared; skips when the folder is absent (a user's clone), fails in CI."""
     p = SHARED.joinpath(*parts)

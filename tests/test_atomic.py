@@ -172,3 +172,55 @@ def test_a_failed_write_into_a_spare_leaves_the_output_alone(tmp_path: Path) -> 
     assert out.read_bytes() == b"a" * BIG
     assert leftovers(tmp_path, "track.wav", "news.spare") == []  # the half-written spare went with the temp file
     assert not (tmp_path / "news.spare").exists()
+
+
+@linux_only
+@pytest.mark.parametrize("before", ["none", "free", "open"])
+def test_replicate_makes_the_spare_a_stamped_copy_and_a_render_can_tell(tmp_path: Path, before: str) -> None:
+    """With no spare, a free one, or one a player still has open (that one keeps its bytes; a new file is made),
+    the spare ends up a copy of the track, stamped. A render that claims it knows it holds the track; a change to
+    the track or to the copy after the stamp, or a second claim, makes it a plain spare again."""
+    out, spare = tmp_path / "track.wav", tmp_path / "cache" / "news.spare"
+    spare.parent.mkdir()
+    out.write_bytes(os.urandom(BIG))
+    f = None
+    if before != "none":
+        spare.write_bytes(b"s" * (2 * BIG))
+        if before == "open":
+            f = open(spare, "rb")
+    assert atomic.replicate(out, spare)
+    assert spare.read_bytes() == out.read_bytes() and atomic.replica_stamp(spare).is_file()
+    if f is not None:
+        assert f.read() == b"s" * (2 * BIG)
+        f.close()
+    assert leftovers(spare.parent, "news.spare", "news.replica") == []
+    with atomic.replacing(out, suffix=".part.wav", large=True, spare=spare) as tmp:
+        assert atomic.take_replica(tmp, out, spare)
+        assert not atomic.take_replica(tmp, out, spare)  # the stamp is used up
+        with open(tmp, "r+b") as g:
+            g.write(b"new")
+    # Changed after the stamp: the copy (in place, its size kept), then the track.
+    for changed in ("copy", "track"):
+        assert atomic.replicate(out, spare)
+        time.sleep(0.05)  # (file times move in clock ticks of a few ms: a write in the same tick keeps the mtime)
+        with open(spare if changed == "copy" else out, "r+b") as g:
+            g.seek(BIG // 2)
+            g.write(b"edited")
+        with atomic.replacing(out, suffix=".part.wav", large=True, spare=spare) as tmp:
+            assert not atomic.take_replica(tmp, out, spare)
+
+
+@linux_only
+def test_a_copy_cut_short_is_never_taken_for_a_replica(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, spare = tmp_path / "track.wav", tmp_path / "news.spare"
+    out.write_bytes(os.urandom(BIG))
+    spare.write_bytes(b"s" * BIG)
+
+    def full_disk(src: int, dst: int, size: int) -> None:
+        os.pwrite(dst, os.pread(src, size // 2, 0), 0)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "_copy_all", full_disk)
+    assert not atomic.replicate(out, spare)
+    assert not spare.exists() and not atomic.replica_stamp(spare).exists()
+    assert leftovers(tmp_path, "track.wav") == []  # the half copy is gone too

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, require_tool, wav_int16
+from conftest import ROOT, data_and_tags, require_tool, wav_int16
 from fakes import FakeEngine
 from narrate import audio
 from narrate.cache import TakeCache, cache_root
@@ -258,11 +258,17 @@ def test_cache_info_and_prune(script: Path, capsys: pytest.CaptureFixture[str], 
     render(script, RenderOptions(jobs=1))
     spare = TakeCache(cache_root(script)).spare_path(script)
     assert spare.stat().st_size == first_track
+    # A copy into the spare cut short (its temp file), and a stamped copy of another track beside it.
+    leftover = spare.with_name(f".{spare.name}.0a1b2c3d.tmp")
+    leftover.write_bytes(b"half a copy")
+    other = spare.with_name("other.spare")
+    assert atomic.replicate(script.with_suffix(".wav"), other) and atomic.replica_stamp(other).exists()
     info = run_json(capsys, "cache", "info", str(script), "--json")
-    assert info["segments"] == 6 and info["takes"] == 6 and info["spare_bytes"] == first_track
+    assert info["segments"] == 6 and info["takes"] == 6 and info["spare_bytes"] == first_track + other.stat().st_size
     pruned = run_json(capsys, "cache", "prune", str(script), "--json")
     assert pruned["removed_segments"] == 1 and pruned["kept_segments"] == 5
-    assert not spare.exists() and int(str(pruned["freed_bytes"])) >= first_track  # spares only speed a re-render up
+    assert not spare.exists() and int(str(pruned["freed_bytes"])) >= 2 * first_track  # spares only speed a re-render up
+    assert not other.exists() and not atomic.replica_stamp(other).exists() and not leftover.exists()
     again = render(script, RenderOptions(jobs=1))
     assert again.synthesized == 0
 
@@ -504,6 +510,48 @@ def test_a_track_written_into_a_spare_is_the_very_track_a_new_file_gets(tmp_path
     assert tracks["noisy"] == tracks["fresh"]
     samples, _ = wav_int16(tmp_path / "fresh" / "track.wav")
     assert np.count_nonzero(samples == 0) > 22050  # its pauses (a second and more) are digital silence
+
+
+def test_a_process_that_outlives_its_render_leaves_a_replica_the_next_render_writes_into(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real engine, renders as the narrate server and narrate watch run them (their bookkeeping after the answer):
+    after each, the spare is a byte-for-byte copy of the track; the next render, after an edit, writes into it
+    (its inode becomes the track's), copying far less than the track, and its samples and tags are those the same
+    renders give in a folder where each render runs in a process of its own (no replica is made there)."""
+    from narrate import atomic, later, splice
+
+    require_tool("espeak-ng")
+    monkeypatch.setattr(atomic, "LARGE_BYTES", 1)  # (a replica for any track: at 16 MB only long tracks have one)
+    longer = SCRIPT + "\n".join(f"Report {n}: the convoy reached checkpoint {n} before noon." for n in range(12)) + "\n"
+    versions = [longer, longer.replace("They took 3 villages.", "They took three more villages after a long fight."),
+                longer.replace("They took 3 villages.", "They took them.")]
+    copied: list[int] = []
+    real_copy = splice.copy_range
+    monkeypatch.setattr(splice, "copy_range", lambda *a: copied.append(a[4]) or real_copy(*a))
+    results = {}
+    for name in ("served", "own"):
+        folder = tmp_path / name
+        folder.mkdir()
+        script, out = folder / "news.txt", folder / "track.wav"
+        spare = TakeCache(cache_root(script)).spare_path(script)
+        results[name] = []
+        for n, text in enumerate(versions):
+            script.write_text(text, encoding="utf-8")
+            copied.clear()
+            if name == "served":
+                inode = spare.stat().st_ino if n else None
+                with later.collecting() as pending:
+                    result = render(script, RenderOptions(jobs=1, output=out))
+                if n:
+                    assert out.stat().st_ino == inode and result.synthesized == 1
+                    assert sum(copied) < 0.3 * wav_int16(out)[0].size  # the takes after the edit stayed in place
+                pending.run()
+                assert spare.read_bytes() == out.read_bytes()
+            else:
+                render(script, RenderOptions(jobs=1, output=out))
+                assert not atomic.replica_stamp(spare).exists()
+            results[name].append(data_and_tags(out))
+    assert results["served"] == results["own"]
 
 
 def test_a_process_that_renders_again_knows_its_new_takes_as_they_would_be_read_back(

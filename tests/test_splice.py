@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import espeak_takes, require_tool, wav_int16
+from conftest import data_and_tags, espeak_takes, require_tool, wav_int16
 from narrate import splice
 from narrate.stitch import MasterOptions, Placement, master_track
 from narrate.synth import WorkerPool
@@ -43,9 +44,9 @@ class Spy:
         self.mastered = 0
         real = splice.write_group
 
-        def counting(tmp, rate, gain, threshold, items):  # type: ignore[no-untyped-def]
+        def counting(tmp, rate, gain, threshold, items, at=splice.HEADER_BYTES):  # type: ignore[no-untyped-def]
             self.mastered += len(items)
-            return real(tmp, rate, gain, threshold, items)
+            return real(tmp, rate, gain, threshold, items, at)
 
         monkeypatch.setattr(splice, "write_group", counting)
 
@@ -244,9 +245,9 @@ def test_takes_in_the_same_order_are_copied_in_one_piece_and_a_noisy_spare_makes
     master_track(even(many), out, opts)
     copies: list[int] = []
     real_copy = splice.copy_range
-    def counting(src: int, dst: int, src_offset: int, dst_offset: int, samples: int) -> None:
+    def counting(src: int, dst: int, src_pos: int, dst_pos: int, samples: int) -> None:
         copies.append(samples)
-        real_copy(src, dst, src_offset, dst_offset, samples)
+        real_copy(src, dst, src_pos, dst_pos, samples)
 
     monkeypatch.setattr(splice, "copy_range", counting)
     spy = Spy(monkeypatch)
@@ -259,3 +260,76 @@ def test_takes_in_the_same_order_are_copied_in_one_piece_and_a_noisy_spare_makes
         master_track(even(order), out, opts)
         assert len(copies) == runs and spy.mastered == 0
         assert out.read_bytes() == fresh(even(order), tmp_path / "scratch.wav")
+
+
+def test_a_replica_of_the_track_leaves_the_longer_side_of_each_edit_in_place(
+        takes: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real espeak-ng takes. When the spare is an exact copy of the track (atomic.replicate, done by a process that outlives its command)
+    a re-render writes its new takes and copies only the takes on the shorter side of the edit: the JUNK chunk before
+    the data grows or shrinks by what the edit changed, so the takes after an early edit stay where they are. Each
+    track's samples and tags are those the same render writes into a new file, and the `wave` module and ffprobe
+    read them.
+    A spare changed after it was stamped is not taken for a copy."""
+    from narrate import atomic
+
+    monkeypatch.setattr(atomic, "LARGE_BYTES", 1)
+    record, out, spare = tmp_path / "render.master", tmp_path / "track.wav", tmp_path / "render.spare"
+    opts = MasterOptions(subtitles=False, record=record, spare=spare, title="Briefing")
+    # Twenty different takes (a take placed twice is copied from where the record last saw it), and three new ones.
+    order = espeak_takes(tmp_path, [f"Point {n}. {TEXTS[n % 5]}" for n in range(20)])
+    (tmp_path / "new").mkdir()
+    new = espeak_takes(tmp_path / "new", ["Critics object.", "Point 3. The mayor said that the work would begin in the spring.",
+                                          "Residents will be able to comment on every part of the plan until the end of the month."])
+    # The same renders into a second track, with a record but no spare: every one a new file.
+    ref, ref_opts = tmp_path / "ref.wav", MasterOptions(subtitles=False, record=tmp_path / "ref.master", title="Briefing")
+
+    def both() -> None:
+        master_track(even(order), out, opts)
+        master_track(even(order), ref, ref_opts)
+
+    both()
+    copied: list[int] = []
+    real_copy = splice.copy_range
+    monkeypatch.setattr(splice, "copy_range", lambda *a: copied.append(a[4]) or real_copy(*a))
+    spy = Spy(monkeypatch)
+    ffprobe = require_tool("ffprobe")
+
+    def rerender(at: int, take: Path) -> float:
+        """Replace the take at ``at``: the share of the track's samples copied."""
+        order[at] = take
+        assert atomic.replicate(out, spare) and spare.read_bytes() == out.read_bytes()
+        inode = spare.stat().st_ino
+        copied.clear()
+        spy.mastered = 0
+        master_track(even(order), out, opts)
+        assert out.stat().st_ino == inode and spy.mastered == 1
+        share = sum(copied) / wav_int16(out)[0].size
+        master_track(even(order), ref, ref_opts)
+        assert data_and_tags(out) == data_and_tags(ref)
+        samples, rate = wav_int16(out)
+        probed = subprocess.run([ffprobe, "-v", "error", "-show_entries", "stream=duration_ts", "-of", "csv=p=0", str(out)],
+                                capture_output=True, text=True, check=True).stdout
+        assert int(probed) == samples.size and rate == 22050
+        return share
+
+    head = out.read_bytes()[36:40]
+    assert head == b"JUNK"  # (long tracks only; LARGE_BYTES is 1 here)
+    assert rerender(2, new[0]) < 0.15  # shorter: the 17 takes after it stay, the 2 before it move
+    assert rerender(3, new[1]) < 0.2  # a little longer: the same
+    assert rerender(18, new[2]) < 0.1  # near the end: the 18 takes before it stay
+    # The spare changed in place after its stamp: its bytes are not trusted, every take is copied.
+    order[5] = new[0]
+    assert atomic.replicate(out, spare)
+    time.sleep(0.05)  # (file times move in clock ticks of a few ms: a write in the same tick keeps the mtime)
+    with open(spare, "r+b") as f:
+        f.seek(spare.stat().st_size // 2)
+        f.write(b"\x7f" * 4096)
+    copied.clear()
+    master_track(even(order), out, opts)
+    assert sum(copied) > 0.8 * wav_int16(out)[0].size
+    master_track(even(order), ref, ref_opts)
+    assert data_and_tags(out) == data_and_tags(ref)
+
+
+def even(order: list[Path]) -> list[Placement]:
+    return [Placement(f"s{i}", t, 0.5, text=f"Segment {i}.") for i, t in enumerate(order)]

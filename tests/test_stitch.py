@@ -189,7 +189,7 @@ def test_disk_full_is_one_line_output_error(takes: list[Path], tmp_path: Path, m
     out = tmp_path / "full.wav"
     out.write_bytes(b"previous")
 
-    def full(fd: int, offset: int, pcm: bytes) -> None:
+    def full(fd: int, offset: int, pcm: bytes, at: int = splice.HEADER_BYTES) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     # A WAV is written take by take at its offset (narrate.splice); the real full disk is in test_faults.
