@@ -101,12 +101,22 @@ def valid_offset(at: int) -> bool:
 def wav_header(rate: int, samples: int, riff_extra: int = 0, junk: int | None = None) -> bytes:
     """The header of 16-bit mono PCM with ``samples`` samples (``riff_extra``: chunks after the data), with a
     JUNK chunk of ``junk`` zero bytes before the data (None: none, a 44-byte header)."""
+    head, data = _header_parts(rate, samples, riff_extra, junk)
+    return head if junk is None else head + bytes(junk) + data
+
+
+def _header_parts(rate: int, samples: int, riff_extra: int, junk: int | None) -> tuple[bytes, bytes]:
+    """The header without a JUNK chunk's zeros: what comes before them (44 bytes with the chunk's own header,
+    else the whole header) and the data chunk's header after them (empty without a JUNK chunk)."""
     data = 2 * samples
     pad = data % 2
-    chunk = b"" if junk is None else b"JUNK" + struct.pack("<I", junk) + bytes(junk)
-    return (b"RIFF" + struct.pack("<I", 36 + len(chunk) + data + pad + riff_extra) + b"WAVE"
-            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, 2 * rate, 2, 16)
-            + chunk + b"data" + struct.pack("<I", data))
+    chunk = 0 if junk is None else JUNK_HEAD + junk
+    riff = (b"RIFF" + struct.pack("<I", 36 + chunk + data + pad + riff_extra) + b"WAVE"
+            + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, 2 * rate, 2, 16))
+    data_head = b"data" + struct.pack("<I", data)
+    if junk is None:
+        return riff + data_head, b""
+    return riff + b"JUNK" + struct.pack("<I", junk), data_head
 
 
 def check_size(rate: int, samples: int, extra: int = 0) -> None:
@@ -130,7 +140,11 @@ def create(tmp: Path, rate: int, samples: int, info: bytes, at: int = HEADER_BYT
         before = os.fstat(fd).st_size
         end = at + 2 * samples
         os.ftruncate(fd, end)
-        os.pwrite(fd, wav_header(rate, samples, len(info), junk_at(at)), 0)
+        head, data_head = _header_parts(rate, samples, len(info), junk_at(at))
+        os.pwrite(fd, head, 0)
+        if data_head:  # a JUNK chunk: its zeros written only where the file held bytes, from a shared buffer
+            _zero(fd, len(head), min(at - len(data_head), before))
+            os.pwrite(fd, data_head, at - len(data_head))
         if info:
             os.pwrite(fd, info, end)
     finally:

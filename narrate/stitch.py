@@ -283,8 +283,9 @@ def replicate_track(out_path: Path, options: MasterOptions) -> None:
     if options.spare is None or options.music is not None or encode.format_for(out_path).codec is not None:
         return
     try:
-        if os.stat(out_path).st_size < atomic.LARGE_BYTES:
-            return
+        st = os.stat(out_path)
+        if st.st_size < atomic.LARGE_BYTES or os.stat(options.spare.parent).st_dev != st.st_dev:
+            return  # (a spare on another file system cannot become the track: renders write a new file then)
     except OSError:
         return
     atomic.replicate(out_path, options.spare)
