@@ -148,18 +148,23 @@ def replicate(path: Path, spare: Path) -> bool:
 
 
 def _copy_all(src: int, dst: int, size: int) -> None:
-    at = 0
-    while at < size:
+    copy_bytes(src, dst, size, 0, 0)
+
+
+def copy_bytes(src: int, dst: int, count: int, src_pos: int, dst_pos: int) -> None:
+    """Copy ``count`` bytes from ``src_pos`` of one open file to ``dst_pos`` of another, in the kernel where it can
+    (``copy_file_range``), else through this process."""
+    while count > 0:
         try:
-            n = os.copy_file_range(src, dst, size - at, at, at)
+            n = os.copy_file_range(src, dst, count, src_pos, dst_pos)
         except (AttributeError, OSError):
             n = 0
-        if n <= 0:
-            chunk = os.pread(src, min(size - at, 1 << 22), at)
+        if n <= 0:  # no kernel copy here (or a short file): read and write
+            chunk = os.pread(src, min(count, 1 << 22), src_pos)
             if not chunk:
-                raise OSError("the track is shorter than it was")
-            n = os.pwrite(dst, chunk, at)
-        at += n
+                raise OSError("the file copied from is shorter than expected")
+            n = os.pwrite(dst, chunk, dst_pos)
+        count, src_pos, dst_pos = count - n, src_pos + n, dst_pos + n
 
 
 def _stamped(stamp: Path, copy: os.stat_result, of: os.stat_result) -> bool:

@@ -184,20 +184,8 @@ def write_at(fd: int, offset: int, pcm: bytes | bytearray, at: int = HEADER_BYTE
 
 
 def copy_range(src: int, dst: int, src_pos: int, dst_pos: int, samples: int) -> None:
-    """Copy ``samples`` samples from byte ``src_pos`` of one file to byte ``dst_pos`` of another, in the
-    kernel where it can."""
-    count, s, d = 2 * samples, src_pos, dst_pos
-    while count > 0:
-        try:
-            n = os.copy_file_range(src, dst, count, s, d)
-        except (AttributeError, OSError):
-            n = 0
-        if n <= 0:  # no kernel copy here (or a short file): read and write
-            chunk = os.pread(src, min(count, 1 << 22), s)
-            if not chunk:
-                raise OSError("the previous track is shorter than its record says")
-            n = os.pwrite(dst, chunk, d)
-        count, s, d = count - n, s + n, d + n
+    """Copy ``samples`` samples from byte ``src_pos`` of one track to byte ``dst_pos`` of another."""
+    atomic.copy_bytes(src, dst, 2 * samples, src_pos, dst_pos)
 
 
 def write_group(tmp: str, rate: int, gain: float, threshold: float,
