@@ -19,7 +19,7 @@ import pytest
 from narrate import server
 from test_faults import assert_same_track, committed_takes, long_script
 from narrate.cache import TakeCache, wav_ok
-from conftest import require_tool
+from conftest import data_and_tags, require_tool
 
 
 def narrate(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -311,3 +311,40 @@ def test_served_workers_take_on_the_commands_folder_and_umask(tmp_path: Path, en
     wavs = sorted((tmp_path / "rel-cache" / "takes").glob("*/*/[0-9][0-9][0-9].wav"))
     assert len(wavs) == 12 and all(wav_ok(w) for w in wavs)
     assert {stat.S_IMODE(w.stat().st_mode) for w in wavs} == {0o600}
+
+
+def test_a_served_render_leaves_a_copy_of_its_track_that_the_next_one_writes_into(tmp_path: Path,
+                                                                                 env: dict[str, str]) -> None:
+    """A track over 16 MB (48 kHz): once the command has its answer, the server makes the script's spare an exact,
+    stamped copy of the track; the next served render, after an edit near the start, writes into that copy (its
+    inode becomes the track's), and its track is the one processes of their own make of the same two versions."""
+    started(env)
+    script = tmp_path / "s.txt"
+    text = long_script(30)
+    script.write_text(text, encoding="utf-8")
+    out = tmp_path / "served.wav"
+    args = ("-o", str(out), "--sample-rate", "48000", "--jobs", "1", "--json")
+    first = narrate("render", str(script), *args, env=env)
+    assert first.returncode == 0, first.stderr
+    spare = TakeCache(Path(env["NARRATE_CACHE_DIR"])).spare_path(script)
+    wait_for(spare.with_suffix(".replica").exists, timeout=30)
+    assert out.stat().st_size > 16 << 20 and spare.read_bytes() == out.read_bytes()
+    inode = spare.stat().st_ino
+    edited = text.replace("Report 2:", "Report two, as amended:")
+    script.write_text(edited, encoding="utf-8")
+    again = narrate("render", str(script), *args, env=env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["synthesized"] == 1
+    assert out.stat().st_ino == inode  # written into the copy
+    # The same two versions, rendered in processes of their own (no copy is made there).
+    own_env = dict(env, NARRATE_SERVER="0", NARRATE_CACHE_DIR=str(tmp_path / "own-cache"))
+    own = tmp_path / "own.wav"
+    for version in (text, edited):
+        script.write_text(version, encoding="utf-8")
+        res = narrate("render", str(script), "-o", str(own), "--sample-rate", "48000", "--jobs", "1", env=own_env)
+        assert res.returncode == 0, res.stderr
+    assert not TakeCache(tmp_path / "own-cache").spare_path(script).with_suffix(".replica").exists()
+    assert_same_track(out, own)
+    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=sample_rate,duration_ts", "-of", "csv=p=0",
+                            str(out)], capture_output=True, text=True, check=True).stdout.strip()
+    assert probe == f"48000,{len(data_and_tags(out)[0]) // 2}"  # ffmpeg finds every sample past the JUNK chunk
