@@ -156,6 +156,17 @@ def test_jobs_two_gives_the_same_track_as_jobs_one(script: Path, tmp_path: Path,
     assert abs(one.duration_s - two.duration_s) < 0.05
 
 
+def test_once_the_takes_are_cached_every_render_is_the_same_bytes_whatever_jobs(script: Path, tmp_path: Path) -> None:
+    """Real engine: a first render's takes depend on what each process spoke before (see above); renders from the
+    cache then give one track, byte for byte, with --jobs 1 or 2 (the parallel write: test_splice)."""
+    tracks = [tmp_path / f"{n}.wav" for n in ("first", "one", "two")]
+    first = render(script, RenderOptions(jobs=2, output=tracks[0]))
+    one = render(script, RenderOptions(jobs=1, output=tracks[1]))
+    two = render(script, RenderOptions(jobs=2, output=tracks[2]))
+    assert first.synthesized == 5 and one.synthesized == two.synthesized == 0
+    assert tracks[0].read_bytes() == tracks[1].read_bytes() == tracks[2].read_bytes()
+
+
 def test_a_damaged_take_is_resynthesized_not_stitched(script: Path) -> None:
     render(script, RenderOptions(jobs=1))
     cache = TakeCache(cache_root(script))
