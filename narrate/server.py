@@ -534,7 +534,9 @@ class Server:
 
     def _on_interrupt(self, signum: int, frame: Any) -> None:
         if self.cancellable and self.requested:
-            if _in_callback(frame):
+            from .interrupt import in_callback
+
+            if in_callback(frame):
                 self.sent_at = 1.0  # not here: the io thread sends it again in a moment
                 return
             self.requested = False  # one interruption per request
@@ -606,17 +608,6 @@ def _settle_heap() -> None:
 
     gc.collect()
     gc.freeze()
-
-
-def _in_callback(frame: Any) -> bool:
-    """Whether ``frame`` runs inside an engine's callback from C (see engines.base.CALLBACK_CODE)."""
-    from .engines.base import CALLBACK_CODE
-
-    while frame is not None:
-        if frame.f_code in CALLBACK_CODE:
-            return True
-        frame = frame.f_back
-    return False
 
 
 def _run(argv: list[str], interrupted: bool) -> int:

@@ -181,6 +181,11 @@ _Context = tuple[dict[str, str], str, int]  # environment, working folder, umask
 
 
 def _worker_init(parent: int, context: _Context | None = None) -> None:
+    import signal
+
+    # Ctrl-C in a terminal reaches every process of the command's group: the render (or watch) stops its workers
+    # itself (``WorkerPool.close``), so a worker ignores it rather than print a traceback of wherever it was.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Nothing an engine prints may reach narrate's output (pyttsx3 prints "Audio saved to …").
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)

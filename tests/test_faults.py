@@ -252,3 +252,42 @@ def test_full_disk_is_a_clear_error_and_the_cache_survives(tmp_path: Path, env: 
         assert json.loads(again.stdout)["synthesized"] == 0 and committed_takes(cache) == takes
     finally:
         subprocess.run(["umount", str(small)], capture_output=True)
+
+
+def group_gone(pgid: int, timeout: float = 10.0) -> bool:
+    """Whether every process of the group ``pgid`` has ended (within ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_in_a_terminal_stops_the_render_in_one_line_and_keeps_its_takes(tmp_path: Path, env: dict[str, str],
+                                                                             jobs: str) -> None:
+    """Real engine. Ctrl-C in a terminal signals the command's whole process group, workers included, mostly while
+    an engine speaks, whose callbacks from C drop an exception. The render stops with its one-line message and
+    exit 130 (no traceback from the render or a worker, no "Exception ignored"), nothing of it runs on, and the
+    next render reuses every take it finished."""
+    from narrate.errors import INTERRUPTED
+
+    script = tmp_path / "long.txt"
+    script.write_text(long_script(45), encoding="utf-8")
+    cache = Path(env["NARRATE_CACHE_DIR"])
+    proc = start("render", str(script), "-o", str(tmp_path / "out.wav"), "--jobs", jobs, "--json", env=env)
+    deadline = time.monotonic() + 120
+    while committed_takes(cache) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip() == INTERRUPTED and out == ""
+    assert group_gone(proc.pid)
+    kept = committed_takes(cache)
+    done = narrate("render", str(script), "-o", str(tmp_path / "out.wav"), "--jobs", jobs, "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["reused"] == kept >= 3

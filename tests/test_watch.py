@@ -28,10 +28,10 @@ Officials expect the offensive to last weeks.
 class Watch:
     """A running `narrate watch --json` whose renders are read line by line."""
 
-    def __init__(self, script: Path, out: Path, env: dict[str, str], *extra: str) -> None:
+    def __init__(self, script: Path, out: Path, env: dict[str, str], *extra: str, session: bool = False) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "narrate", "watch", str(script), "-o", str(out), "--json", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=session)
 
     def next(self, timeout: float = 120.0) -> dict[str, object]:
         assert self.proc.stdout is not None
@@ -118,6 +118,22 @@ def test_watch_renders_at_start_then_on_each_save_until_interrupted(tmp_path: Pa
     time.sleep(0.5)  # the replaced tracks are unlinked in the background
     left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("."))
     assert left == [], left
+
+
+def test_ctrl_c_in_a_terminal_stops_a_watch_whose_worker_waits(tmp_path: Path, env: dict[str, str]) -> None:
+    """Real engine, --jobs 2: after its first render the watch's worker process waits for work. Ctrl-C in a terminal
+    signals the whole process group: the watch says it stopped, exit 0, no worker prints a traceback, none runs on."""
+    from test_faults import group_gone
+
+    script, out = tmp_path / "news.txt", tmp_path / "news.wav"
+    script.write_text(SCRIPT, encoding="utf-8")
+    w = Watch(script, out, env, "--jobs", "2", session=True)
+    first = w.next()
+    assert first["synthesized"] == 5  # (five takes: the render used its worker)
+    os.killpg(w.proc.pid, signal.SIGINT)
+    _, err = w.proc.communicate(timeout=60)
+    assert w.proc.returncode == 0 and err.strip() == "narrate: stopped watching; finished takes are kept", err
+    assert group_gone(w.proc.pid)
 
 
 def test_watch_sees_a_take_damaged_behind_its_back(tmp_path: Path, env: dict[str, str]) -> None:

@@ -131,6 +131,9 @@ def run() -> None:  # pragma: no cover - console entry
 
     rc = server.forward(sys.argv[1:])
     if rc is None:
+        from .. import interrupt
+
+        interrupt.install()  # (Ctrl-C while an engine speaks: see narrate.interrupt)
         rc = main()
         server.start_if_wanted()
         sys.exit(rc)

@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .. import interrupt
 from .cmd_render import add_output_options, options_from
 
 
@@ -42,16 +43,11 @@ def run(args: argparse.Namespace) -> int:
             assert o.error is not None
             print(f"narrate: error: {o.error.message}; watching for the next save", file=sys.stderr)
 
-    # Ctrl-C and SIGTERM stop the watch: a render in progress is abandoned, its finished takes kept. The flag is
-    # for an interrupt the engine swallows (raised inside its C callback): the render then ends and the watch stops.
+    # Ctrl-C and SIGTERM stop the watch: a render in progress is abandoned, its finished takes kept (the interruption
+    # is raised outside the engine's C callbacks: see narrate.interrupt). The flag stops the watch even when an
+    # engine ends its take on the interruption instead of raising it.
     stop = threading.Event()
-
-    def on_signal(signum: int, frame: object) -> None:
-        stop.set()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    interrupt.install((signal.SIGINT, signal.SIGTERM), on_signal=stop.set)
     try:
         watch(Path(args.script), options, report, should_stop=stop.is_set)
     except KeyboardInterrupt:
