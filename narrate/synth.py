@@ -184,7 +184,8 @@ def _worker_init(parent: int, context: _Context | None = None) -> None:
     import signal
 
     # Ctrl-C in a terminal reaches every process of the command's group: the render (or watch) stops its workers
-    # itself (``WorkerPool.close``), so a worker ignores it rather than print a traceback of wherever it was.
+    # itself (``WorkerPool.close``), so a worker ignores it rather than print a traceback of wherever it was. (It
+    # starts with it ignored already: see WorkerPool.get; this holds for a worker a fork server made.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Nothing an engine prints may reach narrate's output (pyttsx3 prints "Audio saved to …").
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -297,8 +298,10 @@ class WorkerPool:
     def get(self, warm: tuple[Path, str] | None = None) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             ctx = multiprocessing.get_context("forkserver" if _forkserver else "spawn")
-            # Processes are spawned on submit: the BLAS setting must hold while they start.
-            with single_threaded_blas():
+            # Processes are spawned on submit: the BLAS setting must hold while they start, and so must SIGINT's being
+            # ignored (a process started with it ignored keeps it so from its first instruction: a Ctrl-C while a
+            # worker still imported killed it, and the render reported a dead worker; see _worker_init).
+            with single_threaded_blas(), _sigint_ignored():
                 context = None
                 if _forkserver:
                     umask = os.umask(0)
@@ -459,6 +462,22 @@ def single_threaded_blas():  # type: ignore[no-untyped-def]
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@contextlib.contextmanager
+def _sigint_ignored():  # type: ignore[no-untyped-def]
+    """SIGINT ignored in this process for the block (from the main thread only; elsewhere a no-op)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, saved)
 
 
 @contextlib.contextmanager

@@ -291,3 +291,29 @@ def test_ctrl_c_in_a_terminal_stops_the_render_in_one_line_and_keeps_its_takes(t
     done = narrate("render", str(script), "-o", str(tmp_path / "out.wav"), "--jobs", jobs, "--json", env=env)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["reused"] == kept >= 3
+
+
+WORKER_STARTING = """
+import os, signal
+from narrate.synth import WorkerPool
+if __name__ == "__main__":
+    pool = WorkerPool(2)
+    executor = pool.get()  # the worker process is spawned, and still starting
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (this process is not the one under test)
+    os.killpg(0, signal.SIGINT)  # the whole group, as a terminal's Ctrl-C
+    try:
+        print("answered", executor.submit(os.getpid).result(timeout=60) != os.getpid())
+    except Exception as exc:
+        print("died", type(exc).__name__)
+    pool.close()
+"""
+
+
+def test_a_worker_still_starting_outlives_a_ctrl_c(tmp_path: Path, env: dict[str, str]) -> None:
+    """A Ctrl-C that reaches a worker while it still imports (before it could ignore SIGINT itself) killed it, and
+    the render reported a dead worker (exit 4) instead of stopping: workers start with SIGINT ignored."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(WORKER_STARTING, encoding="utf-8")
+    res = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True, env=env, timeout=120,
+                         start_new_session=True)
+    assert res.stdout.strip() == "answered True", res.stdout + res.stderr
