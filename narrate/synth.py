@@ -476,8 +476,8 @@ def _sigint_ignored():  # type: ignore[no-untyped-def]
     saved = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
-    finally:
-        signal.signal(signal.SIGINT, saved)
+    finally:  # (None: a handler installed outside Python, which cannot be put back; the default then)
+        signal.signal(signal.SIGINT, signal.SIG_DFL if saved is None else saved)
 
 
 @contextlib.contextmanager
