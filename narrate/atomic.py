@@ -129,7 +129,7 @@ def replicate(path: Path, spare: Path) -> bool:
             flags = os.O_RDWR if claimed else os.O_RDWR | os.O_CREAT | os.O_EXCL
             dst = os.open(tmp, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
             try:
-                _copy_all(src, dst, before.st_size)
+                copy_bytes(src, dst, before.st_size, 0, 0)
                 os.ftruncate(dst, before.st_size)
             finally:
                 os.close(dst)
@@ -145,10 +145,6 @@ def replicate(path: Path, spare: Path) -> bool:
         with contextlib.suppress(OSError):
             tmp.unlink()
         return False
-
-
-def _copy_all(src: int, dst: int, size: int) -> None:
-    copy_bytes(src, dst, size, 0, 0)
 
 
 def copy_bytes(src: int, dst: int, count: int, src_pos: int, dst_pos: int) -> None:

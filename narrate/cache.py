@@ -424,5 +424,7 @@ class TakeCache:
                 freed += tmp.stat().st_size
                 if not dry_run:
                     tmp.unlink()
-                    tmp.with_suffix(".replica").unlink(missing_ok=True)  # (the stamp of a spare that was a copy)
+        if not dry_run:
+            for stamp in (self.root / "renders").glob("*.replica") if (self.root / "renders").is_dir() else []:
+                stamp.unlink(missing_ok=True)  # (stamps of spares that were copies of a track: they went above)
         return {"removed_segments": removed, "freed_bytes": freed, "dropped_renders": dropped_manifests, "kept_segments": len(used)}

@@ -216,11 +216,11 @@ def test_a_copy_cut_short_is_never_taken_for_a_replica(tmp_path: Path, monkeypat
     out.write_bytes(os.urandom(BIG))
     spare.write_bytes(b"s" * BIG)
 
-    def full_disk(src: int, dst: int, size: int) -> None:
-        os.pwrite(dst, os.pread(src, size // 2, 0), 0)
+    def full_disk(src: int, dst: int, count: int, src_pos: int, dst_pos: int) -> None:
+        os.pwrite(dst, os.pread(src, count // 2, src_pos), dst_pos)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(atomic, "_copy_all", full_disk)
+    monkeypatch.setattr(atomic, "copy_bytes", full_disk)
     assert not atomic.replicate(out, spare)
     assert not spare.exists() and not atomic.replica_stamp(spare).exists()
     assert leftovers(tmp_path, "track.wav") == []  # the half copy is gone too

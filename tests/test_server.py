@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from narrate import server
+from narrate import atomic, server
 from test_faults import assert_same_track, committed_takes, long_script
 from narrate.cache import TakeCache, wav_ok
 from conftest import data_and_tags, require_tool
@@ -327,7 +327,7 @@ def test_a_served_render_leaves_a_copy_of_its_track_that_the_next_one_writes_int
     first = narrate("render", str(script), *args, env=env)
     assert first.returncode == 0, first.stderr
     spare = TakeCache(Path(env["NARRATE_CACHE_DIR"])).spare_path(script)
-    wait_for(spare.with_suffix(".replica").exists, timeout=30)
+    wait_for(atomic.replica_stamp(spare).exists, timeout=30)
     assert out.stat().st_size > 16 << 20 and spare.read_bytes() == out.read_bytes()
     inode = spare.stat().st_ino
     edited = text.replace("Report 2:", "Report two, as amended:")
@@ -343,7 +343,7 @@ def test_a_served_render_leaves_a_copy_of_its_track_that_the_next_one_writes_int
         script.write_text(version, encoding="utf-8")
         res = narrate("render", str(script), "-o", str(own), "--sample-rate", "48000", "--jobs", "1", env=own_env)
         assert res.returncode == 0, res.stderr
-    assert not TakeCache(tmp_path / "own-cache").spare_path(script).with_suffix(".replica").exists()
+    assert not atomic.replica_stamp(TakeCache(tmp_path / "own-cache").spare_path(script)).exists()
     assert_same_track(out, own)
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=sample_rate,duration_ts", "-of", "csv=p=0",
                             str(out)], capture_output=True, text=True, check=True).stdout.strip()
