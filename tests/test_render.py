@@ -484,6 +484,13 @@ def test_a_failing_deferred_task_is_logged_and_the_rest_still_run(caplog: pytest
     assert ran == ["now", "a", "release"]
 
 
+def script_in(folder: Path) -> tuple[Path, Path, Path]:
+    """A new ``folder``'s script, track and the script's spare (paths; nothing written yet)."""
+    folder.mkdir()
+    script = folder / "news.txt"
+    return script, folder / "track.wav", TakeCache(cache_root(script)).spare_path(script)
+
+
 def test_a_track_written_into_a_spare_is_the_very_track_a_new_file_gets(tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Real engine: two folders render the same three versions of a script. Before the third, one folder's spare
@@ -500,10 +507,7 @@ def test_a_track_written_into_a_spare_is_the_very_track_a_new_file_gets(tmp_path
                 SCRIPT.replace("They took 3 villages.", "They took them.")]
     tracks = {}
     for name in ("noisy", "fresh"):
-        folder = tmp_path / name
-        folder.mkdir()
-        script, out = folder / "news.txt", folder / "track.wav"
-        spare = TakeCache(cache_root(script)).spare_path(script)
+        script, out, spare = script_in(tmp_path / name)
         for n, text in enumerate(versions):
             script.write_text(text, encoding="utf-8")
             if n == 2:
@@ -541,10 +545,7 @@ def test_a_process_that_outlives_its_render_leaves_a_replica_the_next_render_wri
     monkeypatch.setattr(splice, "copy_range", lambda *a: copied.append(a[4]) or real_copy(*a))
     results = {}
     for name in ("served", "own"):
-        folder = tmp_path / name
-        folder.mkdir()
-        script, out = folder / "news.txt", folder / "track.wav"
-        spare = TakeCache(cache_root(script)).spare_path(script)
+        script, out, spare = script_in(tmp_path / name)
         results[name] = []
         for n, text in enumerate(versions):
             script.write_text(text, encoding="utf-8")
